@@ -1,0 +1,118 @@
+// Credentials with no shape of their own (passwords, session ids, generic API keys, AWS secret keys) are found
+// by the key word in front of them: `api_key = ...`, `Authorization: Bearer ...`, "the password is ...". The
+// value must then look generated (entropy, mixed character classes), so prose after a key word is not flagged.
+
+import { looksLikeSecretValue, shannonEntropy } from "./entropy.js";
+
+export interface ContextFinding {
+  start: number;
+  end: number;
+  id: string;
+  score: number;
+}
+
+// Key words, longest alternatives first. Bounded suffixes keep the scan linear on long identifier runs.
+const KEY =
+  "(?:(?<![a-z])key|api[_.-]?key|apikey|access[_.-]?key|secret|token|passw(?:or)?d|passwort|passphrase|passcode|pwd|credentials?|auth(?:[_.-]?key|[_.-]?token)?|private[_.-]?key|(?:php|j)?sess(?:ion)?(?:[_.-]?(?:id|key|token))?|sid|signature|sig)";
+const SEP = '(?:\\\\?["\'])?[ \\t]*(?::=|=>|=|:)[ \\t]*';
+const VALUE = "(\\\\?[\"'`]?)([^\\s\"'`<>]{1,512})";
+
+// One pass, five shapes; the group numbers below follow the order of the alternatives.
+const CONTEXT_PATTERN = new RegExp(
+  [
+    // 1: Authorization header / bare bearer token. Groups 1-2.
+    `\\b(authorization[ \\t]*:[ \\t]*(?:bearer|token)|bearer)[ \\t]+([A-Za-z0-9._~+/=-]{8,})`,
+    // 2: database clients that take the password glued to -p. Group 3.
+    `\\b(?:mysql|mariadb|mysqldump|mysqladmin)\\b[^\\n]{0,80}?[ \\t]-p['"]?([^\\s'"]{3,128})`,
+    // 3: Cookie / Set-Cookie header: every cookie value in it is examined. Group 4.
+    `\\b(?:set-)?cookie[ \\t]*:[ \\t]*([^\\r\\n]{1,2048})`,
+    // 4: key = value, key: value, "key": "value", ?key=value. Groups 5 (key), 6 (quote), 7 (value).
+    `(${KEY}[A-Za-z0-9_.-]{0,24})${SEP}${VALUE}`,
+    // 5: prose: "the password for the office is X". Groups 8 (key), 9 (quote), 10 (value).
+    `\\b(password|passwort|passcode|passphrase|pwd|pin|contraseña|mot de passe|senha|wachtwoord|token|api key|secret key|secret)\\b(?:[ \\t]+(?:for|of|to|de|für|del|du)[ \\t]+(?:the[ \\t]+|my[ \\t]+|our[ \\t]+)?[\\w-]{1,24}(?:[ \\t]+[\\w-]{1,24})?)?(?:[ \\t]+(?:is|was|is now|ist|es|est|é))?[ \\t]*:?[ \\t]*${VALUE}`,
+  ].join("|"),
+  "giu",
+);
+
+const PASSWORD_KEY = /pass|pwd|pin|contraseña|mot de passe|senha|wachtwoord/i;
+const SESSION_KEY = /sess|sid|cookie/i;
+// Paths, URLs, e-mail addresses and chained assignments follow key words too, but are not the secret.
+const NOT_A_VALUE = /^[/.~]|:\/\/|^[^@\s]+@[a-z0-9-]+\.[a-z]|=[^=]|^(?:bearer|basic|token)$/i;
+const AWS_SECRET_VALUE = /^[A-Za-z0-9/+]{40}$/;
+
+/** Sentence punctuation after an unquoted value is not part of it ("the password is hunter2."). */
+function trimUnquoted(value: string, inUrlQuery: boolean): string {
+  let v = value;
+  if (inUrlQuery) {
+    const cut = v.search(/[&#]/);
+    if (cut >= 0) v = v.slice(0, cut);
+  }
+  return v.replace(/[.,;:!?)\]}]+$/, "");
+}
+
+function classify(key: string, value: string, before: string): { id: string; minLength: number } {
+  if (PASSWORD_KEY.test(key)) return { id: "password", minLength: 6 };
+  if (/aws/i.test(before + key) && /secret/i.test(key) && AWS_SECRET_VALUE.test(value)) return { id: "aws_secret_access_key", minLength: 40 };
+  if (SESSION_KEY.test(key)) return { id: "session_token", minLength: 10 };
+  return { id: "generic_secret", minLength: 8 };
+}
+
+function scoreFor(id: string, value: string): number {
+  if (id === "aws_secret_access_key") return 0.95;
+  const entropy = shannonEntropy(value);
+  if (value.length >= 20 && entropy >= 3.5) return 0.9;
+  return id === "password" ? 0.85 : 0.75;
+}
+
+/** name=value pairs of a Cookie header; values that look generated are session tokens. */
+function cookieValues(header: string, offset: number): ContextFinding[] {
+  const found: ContextFinding[] = [];
+  const pair = /([^=;\s]{1,64})=([^;\s]{1,1024})/g;
+  for (let m = pair.exec(header); m !== null; m = pair.exec(header)) {
+    const value = m[2] as string;
+    if (!looksLikeSecretValue(value, 10)) continue;
+    const start = offset + m.index + m[0].length - value.length;
+    found.push({ start, end: start + value.length, id: "session_token", score: scoreFor("session_token", value) });
+  }
+  return found;
+}
+
+export function findContextSecrets(text: string): ContextFinding[] {
+  const findings: ContextFinding[] = [];
+  CONTEXT_PATTERN.lastIndex = 0;
+  for (let m = CONTEXT_PATTERN.exec(text); m !== null; m = CONTEXT_PATTERN.exec(text)) {
+    if (m[2] !== undefined) {
+      const value = m[2].replace(/[.,;:)\]}]+$/, "");
+      const start = m.index + m[0].length - m[2].length;
+      if (looksLikeSecretValue(value, 12)) findings.push({ start, end: start + value.length, id: "bearer_token", score: scoreFor("bearer_token", value) });
+      continue;
+    }
+    if (m[3] !== undefined) {
+      const start = m.index + m[0].length - m[3].length;
+      findings.push({ start, end: start + m[3].length, id: "password", score: 0.85 });
+      continue;
+    }
+    if (m[4] !== undefined) {
+      findings.push(...cookieValues(m[4], m.index + m[0].length - m[4].length));
+      continue;
+    }
+    const key = m[5] ?? m[8] ?? "";
+    const quote = m[6] ?? m[9] ?? "";
+    const raw = m[7] ?? m[10];
+    if (raw === undefined) continue;
+    const valueStart = m.index + m[0].length - raw.length;
+    const before = text.slice(Math.max(0, m.index - 24), m.index);
+    const inUrlQuery = /[?&][\w.-]*$/.test(before);
+    const value = quote === "" ? trimUnquoted(raw, inUrlQuery) : raw.replace(/\\$/, "");
+    const { id, minLength } = classify(key, value, before);
+    const accepted =
+      id === "aws_secret_access_key" || (!raw.endsWith(":") && !NOT_A_VALUE.test(value) && looksLikeSecretValue(value, minLength, id === "password"));
+    if (!accepted) {
+      // The "value" may itself hold a key and value (Cookie: PHPSESSID=...): scan again from inside it.
+      CONTEXT_PATTERN.lastIndex = valueStart;
+      continue;
+    }
+    findings.push({ start: valueStart, end: valueStart + value.length, id, score: scoreFor(id, value) });
+  }
+  return findings;
+}
