@@ -1,0 +1,71 @@
+// PII evaluator: structured entities by rule and checksum, names, organisations, places and street addresses by
+// gazetteers plus a small trained token model. Span labels are Presidio's entity names.
+
+import { type RedactOptions, redactSpans } from "../secrets/redact.js";
+import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Redactor, type Span, type Verdict, textOf } from "../types.js";
+import { type Candidate, PII_ENTITIES, type PiiEntity, resolveOverlaps } from "./candidate.js";
+import { findStructured } from "./structured.js";
+
+export { PII_ENTITIES, type PiiEntity } from "./candidate.js";
+
+export interface PIIOptions extends EvaluatorOptions {
+  /** Entity types to report; default all of PII_ENTITIES. */
+  entities?: readonly PiiEntity[];
+  /** Key for redact({style: "hash"}) digests (HMAC-SHA256). */
+  hashKey?: string;
+}
+
+export interface ScoredSpan extends Span {
+  label: PiiEntity;
+  score: number;
+}
+
+export class PII implements Evaluator, Redactor {
+  readonly name = "pii" as const;
+  readonly threshold: number;
+  readonly entities: ReadonlySet<PiiEntity>;
+  private readonly hashKey: string | undefined;
+
+  constructor(options: PIIOptions = {}) {
+    const threshold = options.threshold ?? 0.5;
+    if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) throw new RangeError(`threshold must be within 0..1, got ${threshold}`);
+    this.threshold = threshold;
+    const entities = options.entities ?? PII_ENTITIES;
+    for (const e of entities) {
+      if (!PII_ENTITIES.includes(e)) throw new RangeError(`unknown PII entity "${String(e)}"; known: ${PII_ENTITIES.join(", ")}`);
+    }
+    this.entities = new Set(entities);
+    this.hashKey = options.hashKey;
+  }
+
+  /** Entities at or above the threshold, non-overlapping, in text order. */
+  find(text: string): ScoredSpan[] {
+    if (typeof text !== "string") throw new TypeError("PII.find needs a string");
+    const candidates: Candidate[] = findStructured(text).filter((c) => c.score >= this.threshold);
+    const spans: ScoredSpan[] = [];
+    for (const c of resolveOverlaps(candidates)) {
+      if (!this.entities.has(c.label)) continue;
+      spans.push({ start: c.start, end: c.end, text: text.slice(c.start, c.end), label: c.label, score: c.score });
+    }
+    return spans;
+  }
+
+  evaluate(args: EvaluateArgs): Verdict {
+    const started = performance.now();
+    const text = textOf(args);
+    const found = this.find(text);
+    return {
+      evaluator: this.name,
+      score: found.reduce((max, s) => Math.max(max, s.score), 0),
+      threshold: this.threshold,
+      flagged: found.length > 0,
+      spans: found.map(({ start, end, text: t, label }) => ({ start, end, text: t, label })),
+      latencyMs: performance.now() - started,
+    };
+  }
+
+  redact(text: string, options: RedactOptions = {}): { text: string; spans: Span[] } {
+    const spans = this.find(text).map(({ start, end, text: t, label }) => ({ start, end, text: t, label }));
+    return { text: redactSpans(text, spans, { hashKey: this.hashKey, ...options }), spans };
+  }
+}

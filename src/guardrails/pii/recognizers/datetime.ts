@@ -1,0 +1,84 @@
+// Dates and timestamps: ISO 8601, numeric day/month/year in the common orders, and written dates with month and
+// weekday names in English, German, French, Spanish, Italian, Portuguese and Dutch. The names come from the
+// platform's ICU data (Intl), so no word list is shipped for them.
+
+import type { Candidate } from "../candidate.js";
+
+const LOCALES = ["en", "de", "fr", "es", "it", "pt", "nl"];
+
+function escape(word: string): string {
+  return word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function names(kind: "month" | "weekday"): string {
+  const words = new Set<string>();
+  for (const locale of LOCALES) {
+    for (const width of ["long", "short"] as const) {
+      const format = new Intl.DateTimeFormat(locale, kind === "month" ? { month: width, timeZone: "UTC" } : { weekday: width, timeZone: "UTC" });
+      for (let i = 0; i < (kind === "month" ? 12 : 7); i++) {
+        const date = kind === "month" ? Date.UTC(2021, i, 15) : Date.UTC(2021, 1, 1 + i);
+        const word = format.format(date).replace(/\.$/, "").toLowerCase();
+        if (word.length >= 3) words.add(word);
+      }
+    }
+  }
+  words.add("sept");
+  // Longest first so that "June" is not matched as "Jun" + "e".
+  return [...words].sort((a, b) => b.length - a.length).map(escape).join("|");
+}
+
+const MONTH = `(?:${names("month")})\\.?`;
+const WEEKDAY = `(?:${names("weekday")})\\.?`;
+const DAY = "(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th|er|\\.)?";
+const YEAR = "(?:1[6-9]\\d\\d|20\\d\\d|21\\d\\d)";
+const TIME = "(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:\\s?[ap]\\.?m\\.?)?";
+const TIME_SUFFIX = `(?:,?\\s(?:at\\s|um\\s|à\\s|a las\\s)?${TIME}(?:\\s?(?:UTC|GMT|Z|[A-Z]{3,4}|[+-]\\d\\d:?\\d\\d))?)?`;
+const WEEKDAY_PREFIX = `(?:${WEEKDAY},?\\s)?`;
+
+const DATE_SOURCES = [
+  // 2021-03-05, 2021-03-05T14:23:11Z, 2021-03-05 14:23
+  `(?<iso>${YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])(?:[T ]${TIME}(?:Z|[+-]\\d\\d:?\\d\\d)?)?)`,
+  // 5 March 2021, 5. März 2021, 5 de marzo de 2021, 5 March
+  `(?<dmy>${WEEKDAY_PREFIX}${DAY}\\s(?:de\\s)?${MONTH}(?:,?\\s(?:de\\s)?${YEAR})?${TIME_SUFFIX})`,
+  // March 5, 2021 / March 5th / March 2021
+  `(?<mdy>${WEEKDAY_PREFIX}${MONTH}\\s(?:${DAY}(?:,?\\s${YEAR})?|(?:de\\s)?${YEAR})${TIME_SUFFIX})`,
+  // 12/14/1984, 14.12.1984, 14-12-84, 1984/12/14
+  `(?<num>(?:\\d{1,2}[/.-]\\d{1,2}[/.-](?:\\d{4}|\\d{2})|\\d{4}/\\d{1,2}/\\d{1,2})${TIME_SUFFIX})`,
+  // Monday, lundi (alone: weaker)
+  `(?<weekday>${WEEKDAY})`,
+];
+const DATE = new RegExp(`(?<![\\p{L}\\p{N}-])(?:${DATE_SOURCES.join("|")})(?![\\p{L}\\p{N}-]|[/.]\\d)`, "giu");
+
+function plausibleNumericDate(value: string): boolean {
+  const parts = value.split(/[\sT,]/)[0]?.split(/[/.-]/).map(Number) ?? [];
+  if (parts.length !== 3) return false;
+  const [a = 0, b = 0, c = 0] = parts;
+  if (value.match(/^\d{4}/)) return b >= 1 && b <= 12 && c >= 1 && c <= 31;
+  const dayMonth = a >= 1 && a <= 31 && b >= 1 && b <= 12;
+  const monthDay = a >= 1 && a <= 12 && b >= 1 && b <= 31;
+  return (dayMonth || monthDay) && (String(c).length === 4 ? c >= 1600 && c <= 2199 : true);
+}
+
+const VERSION_BEFORE = /\b(?:version|ver|v|release|build|section|chapter|step)\s*$/i;
+
+export function findDates(text: string): Candidate[] {
+  const found: Candidate[] = [];
+  for (const m of text.matchAll(DATE)) {
+    const g = m.groups ?? {};
+    const start = m.index;
+    const end = start + m[0].length;
+    let score: number;
+    if (g.iso !== undefined) score = 0.95;
+    else if (g.dmy !== undefined || g.mdy !== undefined) score = /\d{4}/.test(m[0]) ? 0.95 : 0.8;
+    else if (g.num !== undefined) {
+      if (!plausibleNumericDate(m[0]) || VERSION_BEFORE.test(text.slice(Math.max(0, start - 12), start))) continue;
+      score = /[/]|\d{4}/.test(m[0]) ? 0.9 : 0.7;
+    } else {
+      // A weekday name alone ("Monday") is a date reference, but short forms ("Sun", "Mar") are common words.
+      if (m[0].length < 6) continue;
+      score = 0.6;
+    }
+    found.push({ start, end, label: "DATE_TIME", score });
+  }
+  return found;
+}

@@ -1,0 +1,24 @@
+// The rule-based half of the PII evaluator: entities with a fixed syntax or a checksum.
+
+import { findSecrets } from "../secrets/scan.js";
+import type { Candidate } from "./candidate.js";
+import { findDates } from "./recognizers/datetime.js";
+import { findCreditCards, findIbans, findSsns } from "./recognizers/financial.js";
+import { findEmails, findIpAddresses } from "./recognizers/network.js";
+import { findPhoneNumbers } from "./recognizers/phone.js";
+
+/** All structured candidates, overlapping; the caller resolves overlaps together with the model's spans. */
+export function findStructured(text: string): Candidate[] {
+  const candidates: Candidate[] = [];
+  for (const s of findSecrets(text)) candidates.push({ start: s.start, end: s.end, label: "SECRET", score: s.score });
+  candidates.push(
+    ...findEmails(text),
+    ...findIbans(text),
+    ...findCreditCards(text),
+    ...findIpAddresses(text),
+    ...findSsns(text),
+    ...findDates(text),
+    ...findPhoneNumbers(text),
+  );
+  return candidates;
+}
