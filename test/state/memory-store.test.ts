@@ -1,0 +1,4 @@
+import { MemoryStore } from "../../src/state/memory.js";
+import { storeContract } from "./store-contract.js";
+
+storeContract("memory", () => new MemoryStore());
