@@ -97,8 +97,12 @@ export interface PolicyContext {
   /** Usage seen so far in the response (streamed usage accumulates here). */
   readonly usage: Usage | undefined;
   readonly state: Map<string, unknown>;
-  /** Aborted when the client or Envoy goes away; long policy work should stop. */
+  /** Aborted when the client or Envoy goes away, or the phase budget ran out; long policy work should stop. */
   readonly signal: AbortSignal;
+  /** The auth policy establishes who is calling; later policies read `principal`. */
+  setPrincipal(principal: Principal): void;
+  /** The routing policy picks the route and provider; later policies read `routeName` and `provider`. */
+  setRoute(routeName: string, provider: string): void;
 }
 
 export interface Policy {

@@ -1,0 +1,108 @@
+// Wires one Tollgate process: config (with hot reload), logger, metrics, the gRPC server with ext_proc, ext_authz
+// and health, and the admin HTTP port. Used by `tollgate serve` and by tests that need a real server.
+import type { Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type * as grpc from "@grpc/grpc-js";
+import { loadConfigFile, type LoadedConfig } from "./config/load.js";
+import { ConfigHolder } from "./config/reloader.js";
+import { buildRuntime } from "./config/runtime.js";
+import { createAdminServer } from "./transport/admin.js";
+import { ExtProcService } from "./transport/ext-proc.js";
+import { HealthState } from "./transport/health.js";
+import { createGrpcServer, listen } from "./transport/server.js";
+import { createLogger, type Logger } from "./telemetry/logger.js";
+import { createMetrics, type Metrics } from "./telemetry/metrics.js";
+
+export interface ServerOverrides {
+  grpcHost?: string;
+  grpcPort?: number;
+  grpcSocket?: string;
+  adminHost?: string;
+  adminPort?: number;
+}
+
+export interface StartOptions {
+  configFile: string;
+  overrides?: ServerOverrides;
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Watch the config file for changes (on by default for `serve`). */
+  watch?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Tollgate {
+  grpcPort: number | undefined;
+  grpcSocket: string | undefined;
+  adminPort: number;
+  config: ConfigHolder;
+  health: HealthState;
+  metrics: Metrics;
+  logger: Logger;
+  extProc: ExtProcService;
+  /** Graceful stop: NOT_SERVING, refuse new streams, let open ones finish (bounded), close everything. */
+  stop(): Promise<void>;
+}
+
+export function applyOverrides(loaded: LoadedConfig, o: ServerOverrides = {}): LoadedConfig {
+  const server = loaded.config.server;
+  if (o.grpcHost !== undefined) server.grpc.host = o.grpcHost;
+  if (o.grpcPort !== undefined) server.grpc.port = o.grpcPort;
+  if (o.grpcSocket !== undefined) server.grpc.socket = o.grpcSocket;
+  if (o.adminHost !== undefined) server.admin.host = o.adminHost;
+  if (o.adminPort !== undefined) server.admin.port = o.adminPort;
+  return loaded;
+}
+
+function listenHttp(server: HttpServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+export async function startTollgate(options: StartOptions): Promise<Tollgate> {
+  const logger = options.logger ?? createLogger();
+  const metrics = options.metrics ?? createMetrics();
+  const load = () => applyOverrides(loadConfigFile(options.configFile, options.env), options.overrides);
+  const loaded = load();
+  const holder = new ConfigHolder(load, buildRuntime(loaded), logger, metrics);
+  for (const w of loaded.warnings) logger.warn({ file: loaded.file }, w);
+  const cfg = loaded.config.server;
+
+  const health = new HealthState();
+  const extProc = new ExtProcService({ runtime: holder.current, logger, metrics });
+  const grpcServer: grpc.Server = createGrpcServer(cfg.grpc, { runtime: holder.current, logger, metrics, extProc, health });
+  const bound = await listen(grpcServer, cfg.grpc);
+  const admin = createAdminServer({ metrics, health });
+  const adminPort = await listenHttp(admin, cfg.admin.host, cfg.admin.port);
+  if (options.watch ?? false) holder.watch();
+  // Serving only once config, listeners and admin are all up: Envoy's health check gates traffic on this.
+  health.set("SERVING");
+  logger.info({ grpc_port: bound.port, grpc_socket: bound.socket, admin_port: adminPort, config: loaded.file }, "tollgate serving");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      health.set("NOT_SERVING");
+      holder.close();
+      logger.info({ inflight: extProc.inflight }, "draining");
+      const drained = new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), holder.current().config.server.drain_timeout_ms);
+      });
+      if ((await Promise.race([drained, timeout])) === "timeout") {
+        logger.warn({ inflight: extProc.inflight }, "drain timeout: closing the remaining streams");
+        grpcServer.forceShutdown();
+      }
+      clearTimeout(timer);
+      await extProc.drained();
+      const adminClosed = new Promise<void>((resolve) => admin.close(() => resolve()));
+      admin.closeAllConnections();
+      await adminClosed;
+      logger.info("stopped");
+    })());
+
+  return { grpcPort: bound.port, grpcSocket: bound.socket, adminPort, config: holder, health, metrics, logger, extProc, stop };
+}

@@ -1,0 +1,47 @@
+// Everything derived from one config load: compiled routes, key store, providers with their credentials, and the
+// policy chain. A reload builds a new Runtime and swaps it in one assignment; streams already open keep the one
+// they started with, so a request never sees half of one config and half of another.
+import { randomBytes } from "node:crypto";
+import { codecs } from "../providers/index.js";
+import { Authenticator, KeyStore } from "../policies/auth.js";
+import { globSet } from "../policies/glob.js";
+import { buildPolicies } from "../policies/index.js";
+import { RouteTable, type ResolvedProvider } from "../policies/routing.js";
+import type { Policy } from "../policies/types.js";
+import { secretKey, type LoadedConfig } from "./load.js";
+import type { Config } from "./schema.js";
+
+export interface Runtime {
+  readonly loaded: LoadedConfig;
+  readonly config: Config;
+  readonly authenticator: Authenticator;
+  readonly routes: RouteTable;
+  readonly providers: ReadonlyMap<string, ResolvedProvider>;
+  readonly policies: readonly Policy[];
+}
+
+/** Used when no principal secret is configured: fine for one replica, wrong for several (a warning says so). */
+const processSecret = randomBytes(32);
+
+export function buildRuntime(loaded: LoadedConfig): Runtime {
+  const { config, secrets } = loaded;
+  const secretRef = config.auth.principal_secret;
+  const configured = secretRef ? secrets.get(secretKey(secretRef)) : undefined;
+  const authenticator = new Authenticator(
+    new KeyStore(config.auth.keys),
+    config.auth.required,
+    configured ? Buffer.from(configured, "utf8") : processSecret,
+  );
+  const providers = new Map<string, ResolvedProvider>();
+  for (const p of config.providers) {
+    providers.set(p.name, {
+      config: p,
+      codec: codecs[p.schema],
+      credential: p.credential ? secrets.get(secretKey(p.credential)) : undefined,
+      models: p.models.length > 0 ? globSet(p.models) : undefined,
+    });
+  }
+  const routes = new RouteTable(config.routes);
+  const policies = buildPolicies({ authenticator, routes, providers });
+  return { loaded, config, authenticator, routes, providers, policies };
+}

@@ -1,0 +1,17 @@
+// The policy chain, built from config once per load. Order matters: who is calling, then where it goes, then the
+// policies that judge the request. Adding a policy touches its own folder and one line here.
+import type { Authenticator } from "./auth.js";
+import { authPolicy } from "./auth.js";
+import type { ResolvedProvider, RouteTable } from "./routing.js";
+import { routingPolicy } from "./routing.js";
+import type { Policy } from "./types.js";
+
+export interface PolicyDeps {
+  authenticator: Authenticator;
+  routes: RouteTable;
+  providers: ReadonlyMap<string, ResolvedProvider>;
+}
+
+export function buildPolicies(deps: PolicyDeps): Policy[] {
+  return [authPolicy(deps.authenticator), routingPolicy(deps.routes, deps.providers)];
+}

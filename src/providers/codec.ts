@@ -1,0 +1,35 @@
+// The provider codec contract: pure functions from bytes to the typed model and back. Translation between APIs and
+// usage extraction live here only (DESIGN.md §2).
+import type { ApiFlavor, Endpoint, ParsedRequest, TextSegment, Usage } from "../exchange/model.js";
+import type { Denial, StreamEvent } from "../policies/types.js";
+import type { SseFrame } from "./sse.js";
+
+export interface ParsedResponse {
+  segments: TextSegment[];
+  usage?: Usage;
+}
+
+export interface ErrorBody {
+  contentType: string;
+  body: string;
+  /** HTTP status to answer with when the API carries errors differently (JSON-RPC errors ride on 200). */
+  status?: number;
+}
+
+export interface ProviderCodec {
+  readonly api: ApiFlavor;
+  /** Parses a request body already decoded from JSON; throws RequestParseError for a malformed request. */
+  parseRequest(endpoint: Endpoint, body: unknown): ParsedRequest;
+  parseResponse(endpoint: Endpoint, body: unknown): ParsedResponse;
+  parseStreamFrame(endpoint: Endpoint, frame: SseFrame): StreamEvent;
+  /** A complete error response body in this API's shape. */
+  errorBody(denial: Denial, requestId: string, request?: ParsedRequest): ErrorBody;
+  /** The bytes that end a stream with an error, in this API's event format, including its terminator. */
+  streamError(denial: Denial, requestId: string): string;
+  /** Headers that carry the provider credential upstream. */
+  credentialHeaders(secret: string): Record<string, string>;
+}
+
+export function emptyUsage(): Usage {
+  return { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0 };
+}
