@@ -18,14 +18,23 @@ export interface RawStream {
   close(): void;
 }
 
-export function grpcClient(target: string, service: keyof typeof SERVICE_NAMES, creds = grpc.credentials.createInsecure()): grpc.Client & Record<string, (...args: unknown[]) => unknown> {
+type Method = (...args: unknown[]) => unknown;
+
+export function grpcClient(target: string, service: keyof typeof SERVICE_NAMES, creds = grpc.credentials.createInsecure()): grpc.Client & Record<string, Method | undefined> {
   const Ctor = lookupService(loadServiceProtos(), SERVICE_NAMES[service]);
-  return new Ctor(target, creds) as unknown as grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+  return new Ctor(target, creds) as unknown as grpc.Client & Record<string, Method | undefined>;
+}
+
+/** A method of a dynamically loaded client, failing loudly when the proto has no such method. */
+export function method(client: Record<string, Method | undefined>, name: string): Method {
+  const fn = client[name];
+  if (!fn) throw new Error(`client has no method ${name}`);
+  return fn.bind(client);
 }
 
 export function openStream(target: string): RawStream {
   const client = grpcClient(target, "extProc");
-  const call = client.Process() as grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
+  const call = method(client, "Process")() as grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
   const replies: ProcessingResponse[] = [];
   const waiters: ((r: ProcessingResponse | Error) => void)[] = [];
   let ended: Error | undefined;
