@@ -7,6 +7,8 @@
 // that says LOCATION is scored against gold GPE (and CITY/COUNTRY), ADDRESS against STREET_ADDRESS, and any
 // credential kind the Secrets evaluator reports (OPENAI_API_KEY, JWT, PASSWORD...) against SECRET.
 
+import { readFileSync } from "node:fs";
+import { parseJsonl } from "../ml/jsonl.js";
 import type { EvaluateArgs, Verdict } from "../types.js";
 
 export interface GoldEntity {
@@ -169,6 +171,19 @@ function checkRow(row: SpanRow, index: number): void {
       throw new RangeError(`row ${index}: entity ${JSON.stringify(e)} is not a valid span of a ${row.text.length}-character text`);
     }
   }
+}
+
+/** Rows of a span-labelled JSONL file (pii-train.jsonl's format); malformed rows are reported with their line. */
+export function readSpanRows(path: string): SpanRow[] {
+  return parseJsonl(readFileSync(path, "utf8"), path).map(({ line, value }) => {
+    const row = value as SpanRow;
+    try {
+      checkRow(row, line);
+    } catch (error) {
+      throw new Error(`${path}:${line}: ${(error as Error).message}`);
+    }
+    return { text: row.text, entities: row.entities, source: typeof row.source === "string" ? row.source : "" };
+  });
 }
 
 export function spanReport(

@@ -5,6 +5,7 @@ import { type RedactOptions, redactSpans } from "../secrets/redact.js";
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Redactor, type Span, type Verdict, textOf } from "../types.js";
 import { type Candidate, PII_ENTITIES, type PiiEntity, resolveOverlaps } from "./candidate.js";
 import { findStructured } from "./structured.js";
+import { contextOf, loadTagger, type Tagger } from "./tagger/tagger.js";
 
 export { PII_ENTITIES, type PiiEntity } from "./candidate.js";
 
@@ -13,7 +14,13 @@ export interface PIIOptions extends EvaluatorOptions {
   entities?: readonly PiiEntity[];
   /** Key for redact({style: "hash"}) digests (HMAC-SHA256). */
   hashKey?: string;
+  /** Token model for names, organisations, places and addresses; default the shipped one. */
+  tagger?: Tagger;
 }
+
+// Structured entities at least this sure are what the tagger sees as "inside an e-mail, a date..."; fixed, so that
+// the features at run time match those the model was trained with whatever threshold the caller picks.
+const STRUCTURED_FEATURE_THRESHOLD = 0.5;
 
 export interface ScoredSpan extends Span {
   label: PiiEntity;
@@ -25,6 +32,7 @@ export class PII implements Evaluator, Redactor {
   readonly threshold: number;
   readonly entities: ReadonlySet<PiiEntity>;
   private readonly hashKey: string | undefined;
+  private readonly tagger: Tagger;
 
   constructor(options: PIIOptions = {}) {
     const threshold = options.threshold ?? 0.5;
@@ -36,12 +44,16 @@ export class PII implements Evaluator, Redactor {
     }
     this.entities = new Set(entities);
     this.hashKey = options.hashKey;
+    this.tagger = options.tagger ?? loadTagger();
   }
 
   /** Entities at or above the threshold, non-overlapping, in text order. */
   find(text: string): ScoredSpan[] {
     if (typeof text !== "string") throw new TypeError("PII.find needs a string");
-    const candidates: Candidate[] = findStructured(text).filter((c) => c.score >= this.threshold);
+    const structured = findStructured(text);
+    const sure = resolveOverlaps(structured.filter((c) => c.score >= STRUCTURED_FEATURE_THRESHOLD));
+    const tagged = this.tagger.spans(text, contextOf(text, sure));
+    const candidates: Candidate[] = [...structured, ...tagged].filter((c) => c.score >= this.threshold);
     const spans: ScoredSpan[] = [];
     for (const c of resolveOverlaps(candidates)) {
       if (!this.entities.has(c.label)) continue;

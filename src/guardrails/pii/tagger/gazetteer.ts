@@ -1,0 +1,161 @@
+// Gazetteer lookups for the tagger. The word lists are built at development time by scripts/build-gazetteers.ts
+// from npm data packages; at run time only the generated JSON file is read.
+
+import { readFileSync } from "node:fs";
+import { modelPath } from "../../ml/paths.js";
+import { type Token, tokenize } from "./tokens.js";
+
+/** One bit per list a token belongs to; features.ts turns each set bit into a feature. */
+export const enum Gaz {
+  FirstName = 1 << 0,
+  LastName = 1 << 1,
+  Title = 1 << 2,
+  City = 1 << 3,
+  CityPrefix = 1 << 4,
+  CitySuffix = 1 << 5,
+  Country = 1 << 6,
+  State = 1 << 7,
+  StateAbbreviation = 1 << 8,
+  StreetName = 1 << 9,
+  StreetPrefix = 1 << 10,
+  StreetSuffix = 1 << 11,
+  SecondaryAddress = 1 << 12,
+  CompanySuffix = 1 << 13,
+  CommonWord = 1 << 14,
+  /** Inside a multi-word city / country / state / street name match (e.g. "New York", "United Kingdom"). */
+  MultiPlace = 1 << 15,
+  MultiStreet = 1 << 16,
+}
+export const GAZ_BITS = 17;
+
+export const GAZETTEER_FILE = "pii-gazetteers.json";
+
+interface GazetteerFile {
+  firstNames: string[];
+  lastNames: string[];
+  titles: string[];
+  cities: string[];
+  cityPrefixes: string[];
+  citySuffixes: string[];
+  countries: string[];
+  states: string[];
+  stateAbbreviations: string[];
+  streetNames: string[];
+  streetPrefixes: string[];
+  streetSuffixes: string[];
+  secondaryAddressWords: string[];
+  companySuffixes: string[];
+  commonWords: string[];
+}
+
+const LIST_KEYS: readonly (keyof GazetteerFile)[] = [
+  "firstNames",
+  "lastNames",
+  "titles",
+  "cities",
+  "cityPrefixes",
+  "citySuffixes",
+  "countries",
+  "states",
+  "stateAbbreviations",
+  "streetNames",
+  "streetPrefixes",
+  "streetSuffixes",
+  "secondaryAddressWords",
+  "companySuffixes",
+  "commonWords",
+];
+
+export class Gazetteer {
+  /** Single-token entries: lower-cased word → Gaz bits. */
+  private readonly words = new Map<string, number>();
+  /** Multi-token entries by first token: lists of the remaining tokens, with the bit to set. */
+  private readonly phrases = new Map<string, { rest: string[]; bit: number }[]>();
+  private readonly citySuffixes: string[];
+
+  constructor(data: GazetteerFile) {
+    for (const key of LIST_KEYS) {
+      if (!Array.isArray(data[key])) throw new TypeError(`gazetteer file lacks the list "${key}"`);
+    }
+    const single = (list: string[], bit: number) => {
+      for (const entry of list) {
+        const tokens = tokenize(entry);
+        if (tokens.length === 1) this.words.set(entry, (this.words.get(entry) ?? 0) | bit);
+      }
+    };
+    const multi = (list: string[], bit: number, singleBit: number) => {
+      for (const entry of list) {
+        const tokens = tokenize(entry).map((t) => t.lower);
+        if (tokens.length === 1) {
+          this.words.set(tokens[0] as string, (this.words.get(tokens[0] as string) ?? 0) | singleBit);
+        } else if (tokens.length <= 6) {
+          const first = tokens[0] as string;
+          let list = this.phrases.get(first);
+          if (!list) this.phrases.set(first, (list = []));
+          list.push({ rest: tokens.slice(1), bit });
+        }
+      }
+    };
+    single(data.firstNames, Gaz.FirstName);
+    single(data.lastNames, Gaz.LastName);
+    single(data.titles, Gaz.Title);
+    single(data.cityPrefixes, Gaz.CityPrefix);
+    single(data.stateAbbreviations, Gaz.StateAbbreviation);
+    single(data.streetPrefixes, Gaz.StreetPrefix);
+    single(data.streetSuffixes, Gaz.StreetSuffix);
+    single(data.secondaryAddressWords, Gaz.SecondaryAddress);
+    single(data.companySuffixes, Gaz.CompanySuffix);
+    single(data.commonWords, Gaz.CommonWord);
+    multi(data.cities, Gaz.MultiPlace, Gaz.City);
+    multi(data.countries, Gaz.MultiPlace, Gaz.Country);
+    multi(data.states, Gaz.MultiPlace, Gaz.State);
+    multi(data.streetNames, Gaz.MultiStreet, Gaz.StreetName);
+    // Suffixes that make a made-up place name ("Fayburgh", "Saulberg"); short ones ("ton") match too many words.
+    this.citySuffixes = data.citySuffixes.filter((s) => s.length >= 4 && /^\p{L}+$/u.test(s));
+  }
+
+  /** Gaz bits for each token. */
+  flags(tokens: readonly Token[]): Uint32Array {
+    const flags = new Uint32Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i] as Token;
+      let bits = this.words.get(t.lower) ?? 0;
+      if (t.lower.length >= 7 && !(bits & Gaz.CommonWord)) {
+        for (const s of this.citySuffixes) {
+          if (t.lower.endsWith(s)) {
+            bits |= Gaz.CitySuffix;
+            break;
+          }
+        }
+      }
+      flags[i] = (flags[i] as number) | bits;
+      const phrases = this.phrases.get(t.lower);
+      if (!phrases) continue;
+      for (const { rest, bit } of phrases) {
+        if (i + rest.length >= tokens.length) continue;
+        let match = true;
+        for (let k = 0; k < rest.length && match; k++) match = (tokens[i + 1 + k] as Token).lower === rest[k];
+        if (!match) continue;
+        for (let k = 0; k <= rest.length; k++) flags[i + k] = (flags[i + k] as number) | bit;
+      }
+    }
+    return flags;
+  }
+}
+
+let shared: Gazetteer | undefined;
+
+/** The shipped gazetteer, loaded once. */
+export function loadGazetteer(): Gazetteer {
+  if (!shared) {
+    const path = modelPath(GAZETTEER_FILE);
+    let data: GazetteerFile;
+    try {
+      data = JSON.parse(readFileSync(path, "utf8")) as GazetteerFile;
+    } catch (error) {
+      throw new Error(`cannot read the PII gazetteer ${path} (build it with: npx tsx scripts/build-gazetteers.ts): ${String(error)}`);
+    }
+    shared = new Gazetteer(data);
+  }
+  return shared;
+}

@@ -1,0 +1,139 @@
+// The trained token model: one logistic output per entity type over hashed token features (ml/ core trainer and
+// file format), then consecutive tokens of one type are joined into spans.
+
+import type { FeatureSpec, SparseVector } from "../../ml/features.js";
+import { type LinearModel, sigmoid } from "../../ml/linear.js";
+import { modelPath } from "../../ml/paths.js";
+import { loadModel } from "../../ml/serialize.js";
+import type { Candidate, PiiEntity } from "../candidate.js";
+import { buildContext, STRUCTURED_LABELS, type TokenContext, tokenFeatures } from "./features.js";
+import { loadGazetteer } from "./gazetteer.js";
+import { type Token, tokenize } from "./tokens.js";
+
+export const TAGGER_FILE = "pii-tagger.json";
+export const TAG_LABELS: readonly PiiEntity[] = ["PERSON", "ORGANIZATION", "GPE", "STREET_ADDRESS"];
+/** Marks model files whose hashed indices come from tokenFeatures (the ml/ spec fields describe n-gram models). */
+export const TAGGER_FEATURES = "pii-token-window-v1";
+
+/** The feature space of the tagger, in the shape the ml/ file format expects. */
+export function taggerSpec(dims: number): FeatureSpec {
+  return { dims, word: { min: 1, max: 1 } };
+}
+
+/** Token-level context of a text, given the structured candidates already found in it. */
+export function contextOf(text: string, structured: readonly Candidate[]): TokenContext {
+  const tokens = tokenize(text);
+  const inside = new Uint8Array(tokens.length);
+  if (structured.length > 0) {
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i] as Token;
+      for (const c of structured) {
+        if (c.start < t.end && t.start < c.end) {
+          inside[i] = STRUCTURED_LABELS.indexOf(c.label as (typeof STRUCTURED_LABELS)[number]);
+          break;
+        }
+      }
+    }
+  }
+  return buildContext(text, tokens, loadGazetteer(), inside);
+}
+
+/** Sorted unique feature indices of token i (the training-side view of tokenFeatures). */
+export function tokenVector(ctx: TokenContext, i: number, dims: number): SparseVector {
+  const seen = new Set<number>();
+  tokenFeatures(ctx, i, dims - 1, (index) => seen.add(index));
+  const indices = Int32Array.from(seen).sort();
+  return { indices, values: new Float32Array(indices.length).fill(1) };
+}
+
+export class Tagger {
+  private readonly outputs: number;
+  private readonly mask: number;
+
+  constructor(readonly model: LinearModel) {
+    if (model.meta.features !== TAGGER_FEATURES) throw new Error(`not a PII tagger model (features ${String(model.meta.features)})`);
+    if (model.labels.join() !== TAG_LABELS.join()) throw new Error(`PII tagger labels ${model.labels.join()} differ from ${TAG_LABELS.join()}`);
+    this.outputs = model.labels.length;
+    this.mask = model.spec.dims - 1;
+  }
+
+  /** Per token, per TAG_LABELS output: probability (row-major, tokens × outputs). */
+  probabilities(ctx: TokenContext): Float32Array {
+    const K = this.outputs;
+    const n = ctx.tokens.length;
+    const out = new Float32Array(n * K);
+    const weights = this.model.weights;
+    const bias = this.model.bias;
+    const logits = new Float64Array(K);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < K; k++) logits[k] = bias[k] as number;
+      tokenFeatures(ctx, i, this.mask, (index) => {
+        const base = index * K;
+        for (let k = 0; k < K; k++) logits[k] = (logits[k] as number) + (weights[base + k] as number);
+      });
+      for (let k = 0; k < K; k++) out[i * K + k] = sigmoid(logits[k] as number);
+    }
+    return out;
+  }
+
+  /** Spans of consecutive tokens whose best output is at least `tokenThreshold`, scored by their mean probability. */
+  spans(text: string, ctx: TokenContext, tokenThreshold = 0.5): Candidate[] {
+    return decodeSpans(text, ctx.tokens, this.probabilities(ctx), this.outputs, tokenThreshold);
+  }
+}
+
+const PUNCTUATION = /^[^\p{L}\p{N}]$/u;
+
+export function decodeSpans(text: string, tokens: readonly Token[], probs: Float32Array, K: number, tokenThreshold: number): Candidate[] {
+  const spans: Candidate[] = [];
+  let open: { label: number; first: number; last: number; sum: number; count: number } | undefined;
+  const close = () => {
+    if (!open) return;
+    let { first, last } = open;
+    // Punctuation at the edges belongs to the sentence, except an abbreviation's full stop ("Inc.", "St.").
+    while (first <= last && PUNCTUATION.test((tokens[first] as Token).lower)) first++;
+    while (last >= first) {
+      const t = tokens[last] as Token;
+      if (!PUNCTUATION.test(t.lower)) break;
+      const previous = tokens[last - 1];
+      if (t.lower === "." && previous && previous.end === t.start && previous.end - previous.start <= 4 && last > first) break;
+      last--;
+    }
+    if (first <= last) {
+      spans.push({
+        start: (tokens[first] as Token).start,
+        end: (tokens[last] as Token).end,
+        label: TAG_LABELS[open.label] as PiiEntity,
+        score: open.sum / open.count,
+      });
+    }
+    open = undefined;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    let best = -1;
+    let bestP = tokenThreshold;
+    for (let k = 0; k < K; k++) {
+      const p = probs[i * K + k] as number;
+      if (p >= bestP) {
+        best = k;
+        bestP = p;
+      }
+    }
+    if (open && (best !== open.label || text.slice((tokens[i - 1] as Token).end, (tokens[i] as Token).start).includes("\n\n"))) close();
+    if (best < 0) continue;
+    if (!open) open = { label: best, first: i, last: i, sum: 0, count: 0 };
+    open.last = i;
+    open.sum += bestP;
+    open.count++;
+  }
+  close();
+  return spans;
+}
+
+let shared: Tagger | undefined;
+
+/** The shipped tagger, loaded once. */
+export function loadTagger(): Tagger {
+  shared ??= new Tagger(loadModel(modelPath(TAGGER_FILE)));
+  return shared;
+}
