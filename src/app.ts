@@ -40,8 +40,11 @@ export interface Tollgate {
   metrics: Metrics;
   logger: Logger;
   extProc: ExtProcService;
-  /** Graceful stop: NOT_SERVING, refuse new streams, let open ones finish (bounded), close everything. */
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: NOT_SERVING, keep serving for drain_delay_ms (unless `immediate`), then refuse new streams,
+   * let open ones finish (bounded by drain_timeout_ms), close everything.
+   */
+  stop(options?: { immediate?: boolean }): Promise<void>;
 }
 
 export function applyOverrides(loaded: LoadedConfig, o: ServerOverrides = {}): LoadedConfig {
@@ -82,15 +85,17 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
   logger.info({ grpc_port: bound.port, grpc_socket: bound.socket, admin_port: adminPort, config: loaded.file }, "tollgate serving");
 
   let stopping: Promise<void> | undefined;
-  const stop = () =>
+  const stop = (opts: { immediate?: boolean } = {}) =>
     (stopping ??= (async () => {
       health.set("NOT_SERVING");
       holder.close();
-      logger.info({ inflight: extProc.inflight }, "draining");
+      const server = holder.current().config.server;
+      logger.info({ inflight: extProc.inflight, delay_ms: opts.immediate ? 0 : server.drain_delay_ms }, "draining");
+      if (!opts.immediate && server.drain_delay_ms > 0) await new Promise((r) => setTimeout(r, server.drain_delay_ms));
       const drained = new Promise<void>((resolve) => grpcServer.tryShutdown(() => resolve()));
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), holder.current().config.server.drain_timeout_ms);
+        timer = setTimeout(() => resolve("timeout"), server.drain_timeout_ms);
       });
       if ((await Promise.race([drained, timeout])) === "timeout") {
         logger.warn({ inflight: extProc.inflight }, "drain timeout: closing the remaining streams");

@@ -70,9 +70,10 @@ async function serve(args: string[], io: Io, env: NodeJS.ProcessEnv): Promise<nu
   }
   const running = app;
   await new Promise<void>((resolve) => {
+    // SIGTERM (orchestrators) drains with the configured delay; SIGINT (a person at a terminal) stops at once.
     const shutdown = (signal: string) => {
       logger.info({ signal }, "shutting down");
-      void running.stop().then(resolve, (err: unknown) => {
+      void running.stop({ immediate: signal === "SIGINT" }).then(resolve, (err: unknown) => {
         logger.error({ err }, "shutdown failed");
         resolve();
       });

@@ -1,7 +1,7 @@
 // Reads a config file: YAML → zod validation → resolved secrets. Every error names the file, line, column and
 // key path, so a bad config line is found at once.
 import { readFileSync } from "node:fs";
-import { LineCounter, parseDocument, isNode, type Document } from "yaml";
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from "yaml";
 import type { z } from "zod";
 import { packagePath } from "../paths.js";
 import { configSchema, type Config, type SecretRef } from "./schema.js";
@@ -61,6 +61,19 @@ function positionOf(doc: Document, counter: LineCounter, path: ReadonlyArray<Pro
   return { line: 1, column: 1 };
 }
 
+/** Where a key itself (not its value) stands: an unknown key is best pointed at by its name. */
+function positionOfKey(doc: Document, counter: LineCounter, parent: ReadonlyArray<PropertyKey>, key: string): { line: number; column: number } {
+  const node = parent.length === 0 ? doc.contents : doc.getIn(parent as unknown[], true);
+  if (isMap(node)) {
+    const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+    if (pair && isNode(pair.key) && pair.key.range) {
+      const pos = counter.linePos(pair.key.range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return positionOf(doc, counter, [...parent, key]);
+}
+
 export function secretKey(ref: SecretRef): string {
   return "env" in ref ? `env:${ref.env}` : `file:${ref.file}`;
 }
@@ -96,9 +109,15 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     throw new ConfigLoadError(
       parsed.error.issues.flatMap((issue: z.core.$ZodIssue) => {
         // An unknown key is reported at the key itself, one error per key, so a typo points at its own line.
-        const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-        const message = issue.code === "unrecognized_keys" ? "unknown key (misspelled?)" : issue.message;
-        return paths.map((path) => ({ file, ...positionOf(doc, counter, path), path: formatPath(path), message }));
+        if (issue.code === "unrecognized_keys") {
+          return issue.keys.map((k) => ({
+            file,
+            ...positionOfKey(doc, counter, issue.path, k),
+            path: formatPath([...issue.path, k]),
+            message: "unknown key (misspelled?)",
+          }));
+        }
+        return [{ file, ...positionOf(doc, counter, issue.path), path: formatPath(issue.path), message: issue.message }];
       }),
     );
   }

@@ -23,7 +23,9 @@ const serverSchema = z
     grpc: z
       .strictObject({
         host: z.string().default("0.0.0.0"),
-        /** TCP port; 0 disables TCP (then a socket is required). */
+        /** Listen on TCP (host:port); turn off to serve only on `socket`. */
+        tcp: z.boolean().default(true),
+        /** TCP port; 0 picks a free one (logged at start). */
         port: z.number().int().min(0).max(65535).default(50051),
         socket: z.string().min(1).optional(),
         tls: tlsSchema.optional(),
@@ -38,6 +40,11 @@ const serverSchema = z
       .prefault({}),
     /** Per-phase time budget for policy work; keep it under Envoy's message_timeout (200 ms by default). */
     phase_budget_ms: z.number().int().positive().max(10_000).default(150),
+    /**
+     * After SIGTERM, how long to keep accepting streams while health reports NOT_SERVING, so Envoy's health check
+     * moves traffic away before new streams would be refused (set it above the health check interval).
+     */
+    drain_delay_ms: z.number().int().nonnegative().default(5_000),
     /** How long SIGTERM waits for in-flight streams before closing them. */
     drain_timeout_ms: z.number().int().nonnegative().default(10_000),
     /** Bodies above this size are refused with 413 before parsing (Envoy's own buffer limit is 1 MiB by default). */
@@ -143,8 +150,8 @@ export const configSchema = z
       if (seenProviders.has(p.name)) ctx.addIssue({ code: "custom", path: ["providers", i, "name"], message: `duplicate provider name "${p.name}"` });
       seenProviders.add(p.name);
     });
-    if (cfg.server.grpc.port === 0 && !cfg.server.grpc.socket) {
-      ctx.addIssue({ code: "custom", path: ["server", "grpc"], message: "either a TCP port or a socket path is needed" });
+    if (!cfg.server.grpc.tcp && !cfg.server.grpc.socket) {
+      ctx.addIssue({ code: "custom", path: ["server", "grpc"], message: "with tcp: false a socket path is needed" });
     }
   });
 

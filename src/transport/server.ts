@@ -49,7 +49,7 @@ function bind(server: grpc.Server, address: string, creds: grpc.ServerCredential
 export async function listen(server: grpc.Server, cfg: Config["server"]["grpc"]): Promise<BoundAddresses> {
   const creds = credentials(cfg);
   const bound: BoundAddresses = {};
-  if (cfg.port !== 0 || !cfg.socket) {
+  if (cfg.tcp) {
     const host = cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host;
     bound.port = await bind(server, `${host}:${cfg.port}`, creds);
   }

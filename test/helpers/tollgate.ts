@@ -37,7 +37,13 @@ export async function startTestTollgate(yaml: string, options: { env?: NodeJS.Pr
     watch: options.watch ?? false,
     env: options.env ?? {},
   });
-  return { ...app, configFile, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    ...app,
+    // Tests stop at once unless they ask for the drain delay explicitly.
+    stop: (o) => app.stop({ immediate: true, ...o }),
+    configFile,
+    logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 /** A config with one key ("test-key", id k1), an OpenAI route and provider, an Anthropic one and an MCP one. */
