@@ -1,0 +1,123 @@
+// Toxicity: how likely a text is toxic, hateful, harassing or threatening (0..1).
+//
+// Two parts, one score. A multilingual lexicon (compiled from npm profanity lists, see lexicons/) finds offensive
+// words in any language it covers and replaces each with a placeholder for its weight tier; a hashed n-gram
+// logistic regression trained on English data reads that view. The model learned from English what a strong
+// lexicon word means in context, and applies it to German, Korean or Portuguese hits alike. Long texts are scored
+// in overlapping windows, max over windows. Spans are the lexicon hits, or the best window when the model flags
+// a text without any lexicon word.
+
+import { readFileSync } from "node:fs";
+import { type LexiconMatcher, lexiconFromJson } from "../lexicons/index.js";
+import { type Tier, lexiconView, tierOf } from "../lexicons/view.js";
+import { type LinearModel, loadModel, modelPath } from "../ml/index.js";
+import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf } from "../types.js";
+import { DEFAULT_TOXICITY_THRESHOLD, TOXICITY_LEXICON_FILE, TOXICITY_MODEL_FILE, TOXICITY_WINDOW } from "./config.js";
+
+export interface ToxicityOptions extends EvaluatorOptions {
+  /** A model to use instead of the shipped one (training and cross-validation pass their own). */
+  model?: LinearModel;
+  lexicon?: LexiconMatcher;
+}
+
+export interface ToxicityScore {
+  score: number;
+  spans: Span[];
+  /** Strongest lexicon weight found (0 when none): "profanity" in the verdict's categories. */
+  lexicon: number;
+}
+
+const HAS_WORD = /[\p{L}\p{N}]/u;
+
+let shippedLexicon: LexiconMatcher | undefined;
+
+/** The shipped lexicon, loaded once per process; errors name the file. */
+export function loadToxicityLexicon(): LexiconMatcher {
+  if (shippedLexicon) return shippedLexicon;
+  const path = modelPath(TOXICITY_LEXICON_FILE);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new Error(`cannot read lexicon ${path}: ${(error as Error).message}`);
+  }
+  const file = json as { lexicon?: unknown };
+  shippedLexicon = lexiconFromJson(file.lexicon);
+  return shippedLexicon;
+}
+
+/**
+ * Per lexicon tier, the share of toxic rows among training rows whose strongest lexicon word has that tier: the
+ * probability a hit alone justifies. It floors the score, because the n-gram model discounts a hit that stands in
+ * text of a language it never saw (its n-grams read as "benign foreign text").
+ */
+export type LexiconFloors = Record<Tier, number>;
+
+function floorsOf(model: LinearModel): LexiconFloors {
+  const raw = model.meta.lexiconFloors;
+  const floors: LexiconFloors = { strong: 0, listed: 0, hint: 0 };
+  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+    for (const tier of ["strong", "listed", "hint"] as const) {
+      const v = raw[tier];
+      if (typeof v === "number" && v >= 0 && v <= 1) floors[tier] = v;
+    }
+  }
+  return floors;
+}
+
+/** Score one text with a given model and lexicon: the path shared by the evaluator and the trainer's validation. */
+export function scoreToxicity(text: string, model: LinearModel, lexicon: LexiconMatcher): ToxicityScore {
+  // Nothing but whitespace and punctuation cannot insult anyone; the model's bias alone would say otherwise.
+  if (!HAS_WORD.test(text)) return { score: 0, spans: [], lexicon: 0 };
+  const view = lexiconView(text, lexicon);
+  const [best] = model.scoreWindows(view.text, TOXICITY_WINDOW);
+  let score = best ? best.probability : 0;
+  const floors = floorsOf(model);
+  for (const hit of view.hits) score = Math.max(score, floors[tierOf(hit.weight)]);
+  const spans: Span[] = view.hits.map((hit) => ({
+    start: hit.start,
+    end: hit.end,
+    text: text.slice(hit.start, hit.end),
+    label: "offensive_term",
+  }));
+  let strongest = 0;
+  for (const hit of view.hits) strongest = Math.max(strongest, hit.weight);
+  if (spans.length === 0 && best && text.length > 0) {
+    const start = view.toOriginal(best.start);
+    const end = Math.max(start, view.toOriginal(best.end));
+    spans.push({ start, end, text: text.slice(start, end), label: "toxic" });
+  }
+  return { score, spans, lexicon: strongest };
+}
+
+export class Toxicity implements Evaluator {
+  readonly name = "toxicity" as const;
+  readonly threshold: number;
+  private readonly model: LinearModel;
+  private readonly lexicon: LexiconMatcher;
+
+  constructor(options: ToxicityOptions = {}) {
+    this.model = options.model ?? loadModel(modelPath(TOXICITY_MODEL_FILE));
+    this.lexicon = options.lexicon ?? loadToxicityLexicon();
+    const fromModel = this.model.meta.threshold;
+    this.threshold = options.threshold ?? (typeof fromModel === "number" ? fromModel : DEFAULT_TOXICITY_THRESHOLD);
+    if (!(this.threshold >= 0 && this.threshold <= 1)) throw new RangeError(`toxicity threshold must be in 0..1, got ${this.threshold}`);
+  }
+
+  evaluate(args: EvaluateArgs): Verdict {
+    const started = performance.now();
+    const text = textOf(args);
+    const result = scoreToxicity(text, this.model, this.lexicon);
+    const flagged = result.score >= this.threshold;
+    return {
+      evaluator: this.name,
+      score: result.score,
+      threshold: this.threshold,
+      flagged,
+      // Only a flagged verdict points at text; an unflagged one reports lexicon words it still saw.
+      spans: flagged ? result.spans : result.spans.filter((s) => s.label === "offensive_term"),
+      categories: { toxic: result.score, profanity: result.lexicon },
+      latencyMs: performance.now() - started,
+    };
+  }
+}
