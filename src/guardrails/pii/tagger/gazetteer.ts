@@ -25,8 +25,10 @@ export const enum Gaz {
   /** Inside a multi-word city / country / state / street name match (e.g. "New York", "United Kingdom"). */
   MultiPlace = 1 << 15,
   MultiStreet = 1 << 16,
+  /** Inside a multi-word country name ("United Kingdom", "Isole di Turks and Caicos"). */
+  MultiCountry = 1 << 17,
 }
-export const GAZ_BITS = 17;
+export const GAZ_BITS = 18;
 
 export const GAZETTEER_FILE = "pii-gazetteers.json";
 
@@ -107,7 +109,7 @@ export class Gazetteer {
     single(data.companySuffixes, Gaz.CompanySuffix);
     single(data.commonWords, Gaz.CommonWord);
     multi(data.cities, Gaz.MultiPlace, Gaz.City);
-    multi(data.countries, Gaz.MultiPlace, Gaz.Country);
+    multi(data.countries, Gaz.MultiPlace | Gaz.MultiCountry, Gaz.Country);
     multi(data.states, Gaz.MultiPlace, Gaz.State);
     multi(data.streetNames, Gaz.MultiStreet, Gaz.StreetName);
     // Suffixes that make a made-up place name ("Fayburgh", "Saulberg"); short ones ("ton") match too many words.

@@ -8,6 +8,7 @@ import { loadModel } from "../../ml/serialize.js";
 import type { Candidate, PiiEntity } from "../candidate.js";
 import { buildContext, STRUCTURED_LABELS, type TokenContext, tokenFeatures } from "./features.js";
 import { loadGazetteer } from "./gazetteer.js";
+import { gazetteerCandidates, namesSomething } from "./rules.js";
 import { type Token, tokenize } from "./tokens.js";
 
 export const TAGGER_FILE = "pii-tagger.json";
@@ -76,9 +77,13 @@ export class Tagger {
     return out;
   }
 
-  /** Spans of consecutive tokens whose best output is at least `tokenThreshold`, scored by their mean probability. */
+  /**
+   * Model spans (consecutive tokens whose best output is at least `tokenThreshold`, scored by their mean
+   * probability) that name something, plus the gazetteer rules' candidates; overlaps are left to the caller.
+   */
   spans(text: string, ctx: TokenContext, tokenThreshold = 0.5): Candidate[] {
-    return decodeSpans(text, ctx.tokens, this.probabilities(ctx), this.outputs, tokenThreshold);
+    const model = decodeSpans(text, ctx.tokens, this.probabilities(ctx), this.outputs, tokenThreshold).filter((s) => namesSomething(ctx, s));
+    return [...model, ...gazetteerCandidates(text, ctx)];
   }
 }
 
