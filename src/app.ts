@@ -12,6 +12,8 @@ import { HealthState } from "./transport/health.js";
 import { createGrpcServer, listen } from "./transport/server.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { createMetrics, type Metrics } from "./telemetry/metrics.js";
+import { createTracing } from "./telemetry/tracing.js";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 export interface ServerOverrides {
   grpcHost?: string;
@@ -26,6 +28,8 @@ export interface StartOptions {
   overrides?: ServerOverrides;
   logger?: Logger;
   metrics?: Metrics;
+  /** Replaces the configured span exporter (tests pass an in-memory one). */
+  spanExporter?: SpanExporter;
   /** Watch the config file for changes (on by default for `serve`). */
   watch?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -73,8 +77,10 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
   for (const w of loaded.warnings) logger.warn({ file: loaded.file }, w);
   const cfg = loaded.config.server;
 
+  // Tracing is set up once per process: a changed exporter needs a restart, everything else reloads.
+  const tracing = createTracing(loaded.config.telemetry.tracing, options.spanExporter);
   const health = new HealthState();
-  const extProc = new ExtProcService({ runtime: holder.current, logger, metrics });
+  const extProc = new ExtProcService({ runtime: holder.current, logger, metrics, tracing });
   const grpcServer: grpc.Server = createGrpcServer(cfg.grpc, { runtime: holder.current, logger, metrics, extProc, health });
   const bound = await listen(grpcServer, cfg.grpc);
   const admin = createAdminServer({ metrics, health });
@@ -103,6 +109,7 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
       }
       clearTimeout(timer);
       await extProc.drained();
+      await tracing.shutdown();
       const adminClosed = new Promise<void>((resolve) => admin.close(() => resolve()));
       admin.closeAllConnections();
       await adminClosed;

@@ -114,9 +114,25 @@ const providerSchema = z.strictObject({
   prices: z.record(z.string(), priceSchema).default({}),
 });
 
+const telemetrySchema = z
+  .strictObject({
+    tracing: z
+      .strictObject({
+        /** none: spans are not recorded; otlp: exported over OTLP/HTTP (endpoint or OTEL_EXPORTER_OTLP_* env). */
+        exporter: z.enum(["none", "otlp"]).default("none"),
+        otlp_endpoint: z.url().optional(),
+        /** Share of new traces sampled; a sampled parent from Envoy is always followed. */
+        sample_ratio: z.number().min(0).max(1).default(1),
+        service_name: z.string().min(1).default("tollgate"),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     server: serverSchema,
+    telemetry: telemetrySchema,
     auth: authSchema,
     /** Requests to paths Tollgate does not recognise: pass through untouched, or deny with 404. */
     unknown_paths: z.enum(["pass", "deny"]).default("deny"),

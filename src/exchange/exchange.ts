@@ -19,12 +19,26 @@ import { ExchangeContext, requestIdFrom, traceIdFrom } from "./context.js";
 import { withinBudget } from "./deadline.js";
 import { MCP_ENDPOINT, endpointFromPath, pathOnly } from "./endpoints.js";
 import { ResponseStream } from "./response-stream.js";
+import type { EndpointKind } from "./model.js";
+import { GENAI, endSpan, type Tracing } from "../telemetry/tracing.js";
+import type { Span } from "@opentelemetry/api";
 
 export interface ExchangeDeps {
   runtime: Runtime;
   logger: Logger;
   metrics: Metrics;
+  tracing: Tracing;
 }
+
+/** GenAI operation names (semantic conventions) per endpoint. */
+const OPERATION: Record<EndpointKind, string> = {
+  chat_completions: "chat",
+  completions: "text_completion",
+  embeddings: "embeddings",
+  responses: "chat",
+  messages: "chat",
+  mcp: "execute_tool",
+};
 
 type Hook = "requestHeaders" | "requestBody" | "responseHeaders" | "responseBody";
 
@@ -42,6 +56,8 @@ export class Exchange {
   readonly ctx = new ExchangeContext();
   private readonly runtime: Runtime;
   private readonly metrics: Metrics;
+  private readonly tracing: Tracing;
+  private span: Span | undefined;
   private log: Logger;
   private readonly started = process.hrtime.bigint();
   private observability = false;
@@ -60,6 +76,7 @@ export class Exchange {
   constructor(deps: ExchangeDeps) {
     this.runtime = deps.runtime;
     this.metrics = deps.metrics;
+    this.tracing = deps.tracing;
     this.log = deps.logger;
   }
 
@@ -112,6 +129,11 @@ export class Exchange {
     const path = ctx.requestHeaders.get(":path") ?? "/";
     const method = ctx.requestHeaders.get(":method") ?? "GET";
     ctx.endpoint = endpointFromPath(path) ?? (this.isMcpWithoutBody(method) ? MCP_ENDPOINT : undefined);
+    this.span = this.tracing.startRequestSpan(`tollgate ${method} ${pathOnly(path)}`, ctx.requestHeaders, {
+      "http.request.method": method,
+      "url.path": pathOnly(path),
+      "tollgate.request_id": ctx.requestId,
+    });
 
     const decision = await this.runPhase("requestHeaders", "request_headers");
     if (decision.denial) return this.deny(decision.denial, decision.deniedBy);
@@ -299,7 +321,7 @@ export class Exchange {
         if (failed) return { ...decision, denial: failed, deniedBy: policy.name };
         continue;
       }
-      if (result.events) this.events.push(...result.events);
+      if (result.events) this.record(result.events);
       if (result.verdict === "deny") return { ...decision, denial: result.denial, deniedBy: policy.name };
       if (result.responseHeaders) {
         if (hook === "responseHeaders" || hook === "responseBody") decision.headers = mergeHeaderChanges(decision.headers, result.responseHeaders);
@@ -317,7 +339,7 @@ export class Exchange {
     return {
       budgetMs: this.runtime.config.server.phase_budget_ms,
       onFailure: (policy: Policy, err: unknown) => this.policyFailed(policy, "response_body", err),
-      onEvents: (events: PolicyEvent[]) => this.events.push(...events),
+      onEvents: (events: PolicyEvent[]) => this.record(events),
       log: () => this.log,
     };
   }
@@ -341,6 +363,14 @@ export class Exchange {
 
   private codec(): ProviderCodec | undefined {
     return this.ctx.endpoint ? codecs[this.ctx.endpoint.api] : undefined;
+  }
+
+  /** Policy events go on the span as they happen (so their timestamps mean something) and into the request log. */
+  private record(events: PolicyEvent[]): void {
+    for (const e of events) {
+      this.events.push(e);
+      this.span?.addEvent(e.name, e.attributes);
+    }
   }
 
   private recordDenial(denial: Denial, by: string | undefined): void {
@@ -399,6 +429,7 @@ export class Exchange {
     }
     const ctx = this.ctx;
     const latencyMs = Number(process.hrtime.bigint() - this.started) / 1e6;
+    this.endSpan(outcome);
     this.metrics.requests.inc({ route: ctx.routeName ?? "none", endpoint: ctx.endpoint?.kind ?? "unknown", decision: outcome });
     if (!ctx.requestId) return; // the stream ended before any request headers: nothing to record
     this.log.info(
@@ -418,6 +449,35 @@ export class Exchange {
       },
       "request complete",
     );
+  }
+
+  private endSpan(outcome: Outcome): void {
+    const span = this.span;
+    if (!span) return;
+    const ctx = this.ctx;
+    const model = ctx.request?.kind === "llm" ? ctx.request.model : undefined;
+    const maxTokens = ctx.request?.kind === "llm" ? ctx.request.maxTokens : undefined;
+    const tools = ctx.request?.kind === "mcp" ? ctx.request.calls.flatMap((c) => (c.toolName ? [c.toolName] : [])) : [];
+    const attributes: Record<string, string | number> = { "tollgate.outcome": outcome };
+    if (ctx.endpoint) attributes[GENAI.operation] = OPERATION[ctx.endpoint.kind];
+    if (ctx.provider) attributes[GENAI.provider] = ctx.provider;
+    if (model) attributes[GENAI.requestModel] = model;
+    if (maxTokens !== undefined) attributes[GENAI.requestMaxTokens] = maxTokens;
+    if (tools.length > 0) attributes[GENAI.toolName] = tools.join(",");
+    if (ctx.routeName) attributes["tollgate.route"] = ctx.routeName;
+    if (ctx.principal) {
+      attributes["tollgate.key_id"] = ctx.principal.keyId;
+      attributes["tollgate.cohort"] = ctx.principal.cohort;
+    }
+    if (ctx.usage) {
+      attributes[GENAI.inputTokens] = ctx.usage.inputTokens;
+      attributes[GENAI.outputTokens] = ctx.usage.outputTokens;
+    }
+    const status = this.denial?.status ?? ctx.responseStatus;
+    if (status !== undefined) attributes["http.response.status_code"] = status;
+    if (this.denial) attributes["tollgate.denial.code"] = this.denial.code;
+    span.setAttributes(attributes);
+    endSpan(span, outcome === "completed" || outcome === "denied", this.denial?.message);
   }
 }
 

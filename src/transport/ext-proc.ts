@@ -7,6 +7,7 @@ import type { ProcessingRequest, ProcessingResponse } from "../envoy/types.js";
 import { Exchange, ProtocolError } from "../exchange/exchange.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { Metrics } from "../telemetry/metrics.js";
+import type { Tracing } from "../telemetry/tracing.js";
 
 export type ProcessCall = grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>;
 
@@ -14,6 +15,7 @@ export interface ExtProcDeps {
   runtime: () => Runtime;
   logger: Logger;
   metrics: Metrics;
+  tracing: Tracing;
 }
 
 export class ExtProcService {
@@ -31,9 +33,9 @@ export class ExtProcService {
   }
 
   readonly handler = (call: ProcessCall): void => {
-    const { metrics, logger } = this.deps;
+    const { metrics, logger, tracing } = this.deps;
     // The config in force when the stream opened serves the whole request, even if a reload lands meanwhile.
-    const exchange = new Exchange({ runtime: this.deps.runtime(), logger, metrics });
+    const exchange = new Exchange({ runtime: this.deps.runtime(), logger, metrics, tracing });
     metrics.inflightStreams.inc();
     let queue: Promise<void> = Promise.resolve();
     let closed = false;

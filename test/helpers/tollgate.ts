@@ -7,6 +7,7 @@ import { Writable } from "node:stream";
 import { startTollgate, type Tollgate } from "../../src/app.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { createMetrics } from "../../src/telemetry/metrics.js";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 export interface TestTollgate extends Tollgate {
   configFile: string;
@@ -20,7 +21,10 @@ export function writeTempConfig(yaml: string, name = "tollgate.yaml"): string {
   return file;
 }
 
-export async function startTestTollgate(yaml: string, options: { env?: NodeJS.ProcessEnv; watch?: boolean; socket?: string } = {}): Promise<TestTollgate> {
+export async function startTestTollgate(
+  yaml: string,
+  options: { env?: NodeJS.ProcessEnv; watch?: boolean; socket?: string; spanExporter?: SpanExporter } = {},
+): Promise<TestTollgate> {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -35,6 +39,7 @@ export async function startTestTollgate(yaml: string, options: { env?: NodeJS.Pr
     logger: createLogger({ level: "debug", destination: sink }),
     metrics: createMetrics({ defaultMetrics: false }),
     watch: options.watch ?? false,
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
     env: options.env ?? {},
   });
   return {
