@@ -6,6 +6,7 @@ import { codecs } from "../providers/index.js";
 import { Authenticator, KeyStore } from "../policies/auth.js";
 import { globSet } from "../policies/glob.js";
 import { buildPolicies } from "../policies/index.js";
+import { ToolAccess } from "../policies/mcp.js";
 import { RouteTable, type ResolvedProvider } from "../policies/routing.js";
 import type { Policy } from "../policies/types.js";
 import { secretKey, type LoadedConfig } from "./load.js";
@@ -42,6 +43,6 @@ export function buildRuntime(loaded: LoadedConfig): Runtime {
     });
   }
   const routes = new RouteTable(config.routes);
-  const policies = buildPolicies({ authenticator, routes, providers });
+  const policies = buildPolicies({ authenticator, routes, providers, tools: new ToolAccess(config) });
   return { loaded, config, authenticator, routes, providers, policies };
 }

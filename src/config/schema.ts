@@ -52,6 +52,12 @@ const serverSchema = z
   })
   .prefault({});
 
+/** MCP tool names or globs a caller may use; deny wins over allow, an empty allow list allows all. */
+export const toolRulesSchema = z.strictObject({
+  allow: z.array(z.string().min(1)).default([]),
+  deny: z.array(z.string().min(1)).default([]),
+});
+
 const keySchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "key ids are 1-64 characters of A-Z a-z 0-9 _ . -"),
   /** Hex SHA-256 of the key; the key itself never appears in config. */
@@ -59,6 +65,7 @@ const keySchema = z.strictObject({
   cohort: z.string().min(1).default("default"),
   /** Route names this key may use; empty or absent means every route. */
   routes: z.array(z.string().min(1)).default([]),
+  tools: toolRulesSchema.optional(),
   disabled: z.boolean().default(false),
 });
 
@@ -86,6 +93,8 @@ const routeSchema = z.strictObject({
   match: matchSchema.prefault({}),
   /** Provider names, in preference order. */
   providers: z.array(z.string().min(1)).min(1),
+  /** MCP tools callers of this route may use (and see in tools/list). */
+  tools: toolRulesSchema.optional(),
   /** Rewrites the request's model for the chosen provider (e.g. a client alias to a provider model). */
   model_override: z.string().min(1).optional(),
   /** What happens when a policy overruns its time budget or throws: skip it (open) or answer 503 (closed). */
@@ -177,3 +186,4 @@ export type RouteConfig = Config["routes"][number];
 export type ProviderConfig = Config["providers"][number];
 export type KeyConfig = Config["auth"]["keys"][number];
 export type SecretRef = z.infer<typeof secretRef>;
+export type ToolRules = z.output<typeof toolRulesSchema>;

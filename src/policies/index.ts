@@ -4,14 +4,16 @@ import type { Authenticator } from "./auth.js";
 import { authPolicy } from "./auth.js";
 import type { ResolvedProvider, RouteTable } from "./routing.js";
 import { routingPolicy } from "./routing.js";
+import { mcpPolicy, type ToolAccess } from "./mcp.js";
 import type { Policy } from "./types.js";
 
 export interface PolicyDeps {
   authenticator: Authenticator;
   routes: RouteTable;
   providers: ReadonlyMap<string, ResolvedProvider>;
+  tools: ToolAccess;
 }
 
 export function buildPolicies(deps: PolicyDeps): Policy[] {
-  return [authPolicy(deps.authenticator), routingPolicy(deps.routes, deps.providers)];
+  return [authPolicy(deps.authenticator), routingPolicy(deps.routes, deps.providers), mcpPolicy(deps.tools)];
 }
