@@ -20,6 +20,30 @@ function nameCased(text: string, t: Token): boolean {
   return first !== first.toLowerCase() && /\p{Ll}/u.test(text.slice(t.start + 1, t.end));
 }
 
+// Words that start made-up and real place names alike ("New Cale", "Fort Adam", "Lake Darrin", "São Paulo").
+const PLACE_PREFIX = /^(?:north|south|east|west|new|old|lake|port|fort|mount|saint|st|san|santa|são|sankt|bad|nord|sud|süd|est|ouest|groß|upper|lower|great|little)$/;
+const PLACE = Gaz.City | Gaz.Country | Gaz.State | Gaz.MultiPlace | Gaz.CitySuffix;
+
+/** Capitalised place name starting at token i: a gazetteer place, a made-up "…chester"/"…burgh", or "Prefix Name". */
+function placeAt(text: string, ctx: TokenContext, i: number): number {
+  const { tokens, gaz, capital } = ctx;
+  const bits = gaz[i] as number;
+  const t = tokens[i] as Token;
+  if (capital[i] !== 1 || !isWord(t)) return -1;
+  const next = tokens[i + 1];
+  if (PLACE_PREFIX.test(t.lower) && next && capital[i + 1] === 1 && isWord(next) && next.start - t.end === 1) return i + 1;
+  if (bits & Gaz.MultiPlace) {
+    let j = i;
+    while (j + 1 < tokens.length && (gaz[j + 1] as number) & Gaz.MultiPlace) j++;
+    return j;
+  }
+  if (bits & Gaz.CitySuffix && !(bits & (Gaz.FirstName | Gaz.LastName | Gaz.CommonWord))) return i;
+  if (bits & PLACE && !(bits & Gaz.CommonWord) && nameCased(text, t)) return i;
+  return -1;
+}
+
+const LOCATION_BEFORE = /^(?:in|to|from|near|at|visit|visiting|en|nach|aus|à|a|de|em|para|di|da|naar|uit)$/;
+
 export function gazetteerCandidates(text: string, ctx: TokenContext): Candidate[] {
   const out: Candidate[] = [];
   const { tokens, gaz, capital, structured } = ctx;
@@ -27,6 +51,16 @@ export function gazetteerCandidates(text: string, ctx: TokenContext): Candidate[
   for (let i = 0; i < n; i++) {
     const bits = gaz[i] as number;
     if (structured[i] !== 0 || capital[i] !== 1) continue;
+    // A place after a location preposition: "land in Chambéry", "In Corwinmouth, ...", "moved to New Cale".
+    const previous = tokens[i - 1];
+    if ((previous && LOCATION_BEFORE.test(previous.lower)) || (i === 0 && bits & Gaz.CitySuffix)) {
+      const end = placeAt(text, ctx, i);
+      if (end >= 0) {
+        out.push({ start: (tokens[i] as Token).start, end: (tokens[end] as Token).end, label: "GPE", score: 0.7 });
+        i = end;
+        continue;
+      }
+    }
     // Countries: a capitalised name, single or multi-word; a country that is also a first name (Jordan, Chad) is
     // left to the model.
     if (bits & (Gaz.Country | Gaz.MultiCountry) && !(bits & Gaz.FirstName)) {
@@ -58,17 +92,17 @@ export function gazetteerCandidates(text: string, ctx: TokenContext): Candidate[
 
 /**
  * A model span made only of digits, punctuation, common words and lower-case unknown words ("344", "of",
- * "überweisen") names nothing; it needs a capitalised word or a name or place from the gazetteers.
+ * "überweisen", "land") names nothing; it needs a capitalised word that is not a common one, or (in text typed
+ * all in lower case) a name or place from the gazetteers.
  */
-export function namesSomething(ctx: TokenContext, span: Candidate): boolean {
+export function namesSomething(ctx: TokenContext, span: Candidate, lowerCaseText: boolean): boolean {
   for (let i = 0; i < ctx.tokens.length; i++) {
     const t = ctx.tokens[i] as Token;
     if (t.end <= span.start) continue;
     if (t.start >= span.end) break;
     if (!isWord(t)) continue;
     const bits = ctx.gaz[i] as number;
-    if (bits & (NAME | Gaz.Country | Gaz.City | Gaz.StreetSuffix | Gaz.CompanySuffix)) return true;
-    if (ctx.capital[i] === 1 && !(bits & Gaz.CommonWord)) return true;
+    if (ctx.capital[i] === 1 ? !(bits & Gaz.CommonWord) || bits & (NAME | Gaz.Country | Gaz.City) : lowerCaseText && bits & (NAME | Gaz.Country | Gaz.City)) return true;
   }
   return false;
 }

@@ -82,7 +82,8 @@ export class Tagger {
    * probability) that name something, plus the gazetteer rules' candidates; overlaps are left to the caller.
    */
   spans(text: string, ctx: TokenContext, tokenThreshold = 0.5): Candidate[] {
-    const model = decodeSpans(text, ctx.tokens, this.probabilities(ctx), this.outputs, tokenThreshold).filter((s) => namesSomething(ctx, s));
+    const lowerCaseText = !/\p{Lu}/u.test(text);
+    const model = decodeSpans(text, ctx.tokens, this.probabilities(ctx), this.outputs, tokenThreshold).filter((s) => namesSomething(ctx, s, lowerCaseText));
     return [...model, ...gazetteerCandidates(text, ctx)];
   }
 }
