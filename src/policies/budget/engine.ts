@@ -178,26 +178,37 @@ export class BudgetEngine {
     }
   }
 
-  /** Top up the short rules (all or none); returns the rules that refused (empty when granted). */
+  /**
+   * Top up the short rules (all or none); returns the rules that refused (empty when granted). On a refusal, the room
+   * the capped rules still had is taken too, so a cut stream stops exactly at the cap rather than at its reservation.
+   */
   async #topUp(reservation: Reservation, short: Held[], outputTokens: number): Promise<Held[]> {
     const estimate = reservation.estimate!;
     const now = this.#clock();
     const extra = Math.max(TOP_UP_MIN_TOKENS, Math.ceil(estimate.outputTokens / 4));
+    const need = (h: Held, output: number) => amountFor(h.rule, reservation.price, estimate.inputTokens, output, 0) - heldAmount(h);
+    let room: number[] | undefined;
     let refused: Held[] = [];
-    // Ask for some headroom first (fewer store calls on long streams), then for exactly what is needed.
-    for (const target of [outputTokens + extra, outputTokens]) {
-      const items = short.map((h) => ({
-        counter: h.counter,
-        cap: h.rule.cap,
-        amount: amountFor(h.rule, reservation.price, estimate.inputTokens, target, 0) - heldAmount(h),
-      }));
+    // Ask for some headroom first (fewer store calls on long streams), then for exactly what is needed, then for
+    // whatever is left.
+    for (const attempt of ["headroom", "exact", "rest"] as const) {
+      const amounts = short.map((h, i) =>
+        attempt === "headroom" ? need(h, outputTokens + extra) : attempt === "exact" ? need(h, outputTokens) : Math.min(need(h, outputTokens), room![i]!),
+      );
       try {
-        const result = await this.store.lease({ items, now, ttlMs: this.config.reservationTtlMs });
+        const result = await this.store.lease({
+          items: short.map((h, i) => ({ counter: h.counter, cap: h.rule.cap, amount: amounts[i]! })),
+          now,
+          ttlMs: this.config.reservationTtlMs,
+        });
         if (result.ok) {
           short.forEach((h, i) => h.leases.push(result.leases[i]!));
-          return [];
+          if (attempt !== "rest") return [];
+          return refused;
         }
+        if (attempt === "rest") return refused;
         refused = [short[result.denied]!];
+        room = short.map((h, i) => Math.max(0, h.rule.cap - result.usage[i]!.used));
       } catch (error) {
         if (!(error instanceof StoreUnavailableError)) throw error;
         this.#storeError("top_up", error);

@@ -131,10 +131,12 @@ describe("budget engine", () => {
       expect((await store.read([first.held[0]!.counter], clock.now()))[0]!.used).toBe(900);
     });
 
-    it("cuts when the cap would be crossed, saying how much output still fitted", async () => {
-      const { engine, first } = await streaming("cut");
+    it("cuts when the cap would be crossed, after taking the room that was left", async () => {
+      const { engine, store, clock, first } = await streaming("cut");
       const verdict = await engine.streamCheck(first, 600);
-      expect(verdict).toMatchObject({ action: "cut", rule: "out", allowedOutputTokens: 300, denial: { status: 429, code: "rate_limited" } });
+      // 300 (first) + 500 (other) of 1000: the first stream may still produce 200 more, so 500 in all.
+      expect(verdict).toMatchObject({ action: "cut", rule: "out", allowedOutputTokens: 500, denial: { status: 429, code: "rate_limited" } });
+      expect((await store.read([first.held[0]!.counter], clock.now()))[0]!.used).toBe(1_000);
     });
 
     it("lets a `finish` rule's stream run on, then refuses the next request", async () => {
