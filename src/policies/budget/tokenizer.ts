@@ -36,21 +36,27 @@ const PER_MESSAGE = 4;
 const REPLY_PRIMING = 3;
 const EXACT_CHARS = 200_000;
 
-const encoders = new Map<EncodingName, Tiktoken>();
+/** One load per encoding, shared by every caller that arrives while it is still loading. */
+const encoders = new Map<EncodingName, Promise<Tiktoken>>();
 
-async function loadRanks(name: EncodingName) {
+async function build(name: EncodingName): Promise<Tiktoken> {
   const module = name === "o200k_base" ? await import("js-tiktoken/ranks/o200k_base") : await import("js-tiktoken/ranks/cl100k_base");
-  return module.default;
+  return new Tiktoken(module.default);
+}
+
+function encoder(name: EncodingName): Promise<Tiktoken> {
+  let pending = encoders.get(name);
+  if (!pending) {
+    pending = build(name);
+    encoders.set(name, pending);
+    pending.catch(() => encoders.delete(name));
+  }
+  return pending;
 }
 
 /** Load the encodings before traffic arrives (o200k takes most of a second to build). */
 export async function warmTokenizers(names: EncodingName[] = ["o200k_base", "cl100k_base"]): Promise<void> {
-  for (const name of names) if (!encoders.has(name)) encoders.set(name, new Tiktoken(await loadRanks(name)));
-}
-
-async function encoder(name: EncodingName): Promise<Tiktoken> {
-  await warmTokenizers([name]);
-  return encoders.get(name)!;
+  await Promise.all(names.map(encoder));
 }
 
 function countWith(enc: Tiktoken, text: string): number {
