@@ -13,6 +13,9 @@ import { createGrpcServer, listen } from "./transport/server.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { createMetrics, type Metrics } from "./telemetry/metrics.js";
 import { createTracing } from "./telemetry/tracing.js";
+import { cachedResolver } from "./policies/guardrails/resolver.js";
+import type { EvaluatorResolver } from "./policies/guardrails/policy.js";
+import { createEvaluator } from "./guardrails/registry.js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 export interface ServerOverrides {
@@ -28,6 +31,8 @@ export interface StartOptions {
   overrides?: ServerOverrides;
   logger?: Logger;
   metrics?: Metrics;
+  /** Replaces the guardrail evaluators (tests pass deterministic ones). */
+  evaluators?: EvaluatorResolver;
   /** Replaces the configured span exporter (tests pass an in-memory one). */
   spanExporter?: SpanExporter;
   /** Watch the config file for changes (on by default for `serve`). */
@@ -73,7 +78,8 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
   const metrics = options.metrics ?? createMetrics();
   const load = () => applyOverrides(loadConfigFile(options.configFile, options.env), options.overrides);
   const loaded = load();
-  const holder = new ConfigHolder(load, buildRuntime(loaded), logger, metrics);
+  const services = { metrics, evaluators: options.evaluators ?? cachedResolver(createEvaluator) };
+  const holder = new ConfigHolder(load, services, buildRuntime(loaded, services), logger, metrics);
   for (const w of loaded.warnings) logger.warn({ file: loaded.file }, w);
   const cfg = loaded.config.server;
 

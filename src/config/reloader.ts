@@ -5,7 +5,7 @@ import { basename, dirname, resolve } from "node:path";
 import type { Logger } from "../telemetry/logger.js";
 import type { Metrics } from "../telemetry/metrics.js";
 import { ConfigLoadError, formatConfigError, type LoadedConfig } from "./load.js";
-import { buildRuntime, type Runtime } from "./runtime.js";
+import { buildRuntime, type Runtime, type RuntimeServices } from "./runtime.js";
 
 export class ConfigHolder {
   private watcher: FSWatcher | undefined;
@@ -15,6 +15,7 @@ export class ConfigHolder {
   /** `load` reads the file and applies command-line overrides, the same way on every reload. */
   constructor(
     private readonly load: () => LoadedConfig,
+    private readonly services: RuntimeServices,
     private runtime: Runtime,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
@@ -30,7 +31,7 @@ export class ConfigHolder {
   reload(): boolean {
     const file = this.runtime.loaded.file;
     try {
-      const next = buildRuntime(this.load());
+      const next = buildRuntime(this.load(), this.services);
       this.runtime = next;
       this.metrics.configReloads.inc({ result: "success" });
       for (const w of next.loaded.warnings) this.logger.warn({ file }, w);

@@ -11,6 +11,8 @@ import { RouteTable, type ResolvedProvider } from "../policies/routing.js";
 import type { Policy } from "../policies/types.js";
 import { secretKey, type LoadedConfig } from "./load.js";
 import type { Config } from "./schema.js";
+import type { Metrics } from "../telemetry/metrics.js";
+import type { EvaluatorResolver } from "../policies/guardrails/policy.js";
 
 export interface Runtime {
   readonly loaded: LoadedConfig;
@@ -24,7 +26,14 @@ export interface Runtime {
 /** Used when no principal secret is configured: fine for one replica, wrong for several (a warning says so). */
 const processSecret = randomBytes(32);
 
-export function buildRuntime(loaded: LoadedConfig): Runtime {
+/** Process-wide services a runtime is built with: they outlive config reloads. */
+export interface RuntimeServices {
+  metrics: Metrics;
+  /** Evaluator instances for guardrails (models load once per process, whatever the reloads). */
+  evaluators: EvaluatorResolver;
+}
+
+export function buildRuntime(loaded: LoadedConfig, services: RuntimeServices): Runtime {
   const { config, secrets } = loaded;
   const secretRef = config.auth.principal_secret;
   const configured = secretRef ? secrets.get(secretKey(secretRef)) : undefined;
@@ -43,6 +52,13 @@ export function buildRuntime(loaded: LoadedConfig): Runtime {
     });
   }
   const routes = new RouteTable(config.routes);
-  const policies = buildPolicies({ authenticator, routes, providers, tools: new ToolAccess(config) });
+  const guardrails = new Map(config.routes.flatMap((r) => (r.guardrails ? [[r.name, r.guardrails] as const] : [])));
+  const policies = buildPolicies({
+    authenticator,
+    routes,
+    providers,
+    tools: new ToolAccess(config),
+    guardrails: { resolve: services.evaluators, metrics: services.metrics, routes: guardrails, defaults: config.guardrails },
+  });
   return { loaded, config, authenticator, routes, providers, policies };
 }

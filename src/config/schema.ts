@@ -1,6 +1,7 @@
 // The configuration file's schema. Keys are snake_case like Envoy's YAML. Every error zod reports carries a key
 // path; load.ts maps it to a line in the file.
 import { z } from "zod";
+import { guardrailsSchema } from "../policies/guardrails/schema.js";
 
 const failMode = z.enum(["open", "closed"]);
 
@@ -93,6 +94,8 @@ const routeSchema = z.strictObject({
   match: matchSchema.prefault({}),
   /** Provider names, in preference order. */
   providers: z.array(z.string().min(1)).min(1),
+  /** Pre- and post-guardrails for this route (replaces the top-level `guardrails`). */
+  guardrails: guardrailsSchema.optional(),
   /** MCP tools callers of this route may use (and see in tools/list). */
   tools: toolRulesSchema.optional(),
   /** Rewrites the request's model for the chosen provider (e.g. a client alias to a provider model). */
@@ -145,6 +148,8 @@ export const configSchema = z
     auth: authSchema,
     /** Requests to paths Tollgate does not recognise: pass through untouched, or deny with 404. */
     unknown_paths: z.enum(["pass", "deny"]).default("deny"),
+    /** Guardrails for routes that do not set their own. */
+    guardrails: guardrailsSchema.optional(),
     routes: z.array(routeSchema).default([]),
     providers: z.array(providerSchema).default([]),
   })

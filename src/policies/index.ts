@@ -6,14 +6,21 @@ import type { ResolvedProvider, RouteTable } from "./routing.js";
 import { routingPolicy } from "./routing.js";
 import { mcpPolicy, type ToolAccess } from "./mcp.js";
 import type { Policy } from "./types.js";
+import { guardrailsPolicy, type GuardrailsDeps } from "./guardrails/policy.js";
 
 export interface PolicyDeps {
   authenticator: Authenticator;
   routes: RouteTable;
   providers: ReadonlyMap<string, ResolvedProvider>;
   tools: ToolAccess;
+  guardrails: GuardrailsDeps;
 }
 
 export function buildPolicies(deps: PolicyDeps): Policy[] {
-  return [authPolicy(deps.authenticator), routingPolicy(deps.routes, deps.providers), mcpPolicy(deps.tools)];
+  return [
+    authPolicy(deps.authenticator),
+    routingPolicy(deps.routes, deps.providers),
+    mcpPolicy(deps.tools),
+    guardrailsPolicy(deps.guardrails),
+  ];
 }

@@ -2,7 +2,7 @@
 import type { ChatMessage, Endpoint, LlmRequest, Role, TextSegment, ToolCall, Usage } from "../exchange/model.js";
 import type { Denial, StreamEvent } from "../policies/types.js";
 import type { ParsedResponse, ProviderCodec } from "./codec.js";
-import { emptyUsage } from "./codec.js";
+import { emptyUsage, reserialize } from "./codec.js";
 import { RequestParseError, arr, isObject, num, str, type JsonObject } from "./json.js";
 import { formatSse } from "./sse.js";
 
@@ -180,6 +180,11 @@ export const anthropicCodec: ProviderCodec = {
         break;
     }
     return event;
+  },
+  rewriteStreamText(_endpoint, event, text) {
+    const data = event.data;
+    if (!isObject(data) || data.type !== "content_block_delta" || !isObject(data.delta) || typeof data.delta.text !== "string") return event;
+    return reserialize(event, { ...data, delta: { ...data.delta, text } }, text);
   },
   errorBody(denial, requestId) {
     return { contentType: "application/json", body: JSON.stringify(anthropicError(denial, requestId)) };

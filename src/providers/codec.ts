@@ -2,7 +2,7 @@
 // usage extraction live here only (DESIGN.md §2).
 import type { ApiFlavor, Endpoint, ParsedRequest, TextSegment, Usage } from "../exchange/model.js";
 import type { Denial, StreamEvent } from "../policies/types.js";
-import type { SseFrame } from "./sse.js";
+import { formatSse, sseEventName, type SseFrame } from "./sse.js";
 
 export interface ParsedResponse {
   segments: TextSegment[];
@@ -22,6 +22,11 @@ export interface ProviderCodec {
   parseRequest(endpoint: Endpoint, body: unknown): ParsedRequest;
   parseResponse(endpoint: Endpoint, body: unknown): ParsedResponse;
   parseStreamFrame(endpoint: Endpoint, frame: SseFrame): StreamEvent;
+  /**
+   * The same event with its output text replaced (redaction in flight). Events without output text come back
+   * unchanged.
+   */
+  rewriteStreamText(endpoint: Endpoint, event: StreamEvent, text: string): StreamEvent;
   /** A complete error response body in this API's shape. */
   errorBody(denial: Denial, requestId: string, request?: ParsedRequest): ErrorBody;
   /** The bytes that end a stream with an error, in this API's event format, including its terminator. */
@@ -32,4 +37,12 @@ export interface ProviderCodec {
 
 export function emptyUsage(): Usage {
   return { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0 };
+}
+
+/** An event rebuilt from new data, keeping its `event:` name. */
+export function reserialize(event: StreamEvent, data: unknown, textDelta: string | undefined): StreamEvent {
+  const next: StreamEvent = { ...event, raw: formatSse(JSON.stringify(data), sseEventName(event.raw)), data };
+  if (textDelta === undefined) delete next.textDelta;
+  else next.textDelta = textDelta;
+  return next;
 }

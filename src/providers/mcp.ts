@@ -3,6 +3,7 @@
 import type { Endpoint, McpCall, McpRequest, TextSegment } from "../exchange/model.js";
 import type { Denial, StreamEvent } from "../policies/types.js";
 import type { ParsedResponse, ProviderCodec } from "./codec.js";
+import { reserialize } from "./codec.js";
 import { RequestParseError, arr, isObject, str, type JsonObject } from "./json.js";
 import { formatSse } from "./sse.js";
 
@@ -107,6 +108,19 @@ export const mcpCodec: ProviderCodec = {
       if (text) event.textDelta = text;
     }
     return event;
+  },
+  rewriteStreamText(_endpoint, event, text) {
+    const msg = event.data;
+    if (!isObject(msg) || !isObject(msg.result) || !Array.isArray(msg.result.content)) return event;
+    // The first text part carries the rewritten text of all text parts.
+    let placed = false;
+    const content = msg.result.content.map((p) => {
+      if (!isObject(p) || typeof p.text !== "string") return p;
+      const next = { ...p, text: placed ? "" : text };
+      placed = true;
+      return next;
+    });
+    return placed ? reserialize(event, { ...msg, result: { ...msg.result, content } }, text) : event;
   },
   errorBody(denial, requestId, request) {
     // JSON-RPC errors ride on HTTP 200 so MCP clients surface them as typed errors; authentication and capacity

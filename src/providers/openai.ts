@@ -2,7 +2,7 @@
 import type { ChatMessage, Endpoint, LlmRequest, Role, TextSegment, ToolCall, Usage } from "../exchange/model.js";
 import type { Denial, StreamEvent } from "../policies/types.js";
 import type { ErrorBody, ParsedResponse, ProviderCodec } from "./codec.js";
-import { emptyUsage } from "./codec.js";
+import { emptyUsage, reserialize } from "./codec.js";
 import { RequestParseError, arr, isObject, num, str, type JsonObject } from "./json.js";
 import { formatSse, type SseFrame } from "./sse.js";
 
@@ -226,6 +226,31 @@ export const openaiCodec: ProviderCodec = {
     const usage = usageFromOpenAI(data.usage);
     if (usage) event.usage = usage;
     return event;
+  },
+  rewriteStreamText(endpoint, event, text) {
+    const data = event.data;
+    if (!isObject(data)) return event;
+    if (endpoint.kind === "responses") {
+      if (typeof data.delta !== "string") return event;
+      return reserialize(event, { ...data, delta: text }, text);
+    }
+    // One choice carries the text (n=1 streams); the first choice with text takes the rewritten text.
+    let placed = false;
+    const choices = arr(data.choices).map((c) => {
+      if (!isObject(c)) return c;
+      if (isObject(c.delta) && typeof c.delta.content === "string") {
+        const next = { ...c, delta: { ...c.delta, content: placed ? "" : text } };
+        placed = true;
+        return next;
+      }
+      if (typeof c.text === "string") {
+        const next = { ...c, text: placed ? "" : text };
+        placed = true;
+        return next;
+      }
+      return c;
+    });
+    return placed ? reserialize(event, { ...data, choices }, text) : event;
   },
   errorBody(denial, requestId) {
     return { contentType: "application/json", body: JSON.stringify(openAIError(denial, requestId)) };

@@ -71,6 +71,11 @@ function parseFrame(bytes: Buffer): SseFrame {
   return frame;
 }
 
+/** The `event:` name of a raw event, if it has one. */
+export function sseEventName(raw: string): string | undefined {
+  return /^event: ?(.*?)\r?$/m.exec(raw)?.[1];
+}
+
 export function formatSse(data: string, event?: string): string {
   const lines = data.split("\n").map((l) => `data: ${l}`);
   return `${event ? `event: ${event}\n` : ""}${lines.join("\n")}\n\n`;

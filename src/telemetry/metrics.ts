@@ -11,6 +11,10 @@ export interface Metrics {
   policyFailures: Counter<"policy" | "phase" | "fail_mode" | "reason">;
   authzChecks: Counter<"decision" | "reason">;
   inflightStreams: Gauge;
+  guardrailEvaluations: Counter<"evaluator" | "outcome" | "route" | "phase">;
+  guardrailBlockedRequests: Counter<"route" | "phase">;
+  guardrailLatency: Histogram<"evaluator">;
+  guardrailHeldChars: Histogram;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -59,6 +63,31 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     inflightStreams: new Gauge({
       name: "tollgate_inflight_streams",
       help: "ext_proc streams currently open.",
+      registers,
+    }),
+    guardrailEvaluations: new Counter({
+      name: "tollgate_guardrail_evaluations_total",
+      help: "Guardrail evaluations by evaluator, outcome (clean, block, redact, flag), route and phase (pre, post).",
+      labelNames: ["evaluator", "outcome", "route", "phase"],
+      registers,
+    }),
+    guardrailBlockedRequests: new Counter({
+      name: "tollgate_guardrail_blocked_requests_total",
+      help: "Requests a guardrail blocked, by route and phase; divide by tollgate_requests_total for the block rate.",
+      labelNames: ["route", "phase"],
+      registers,
+    }),
+    guardrailLatency: new Histogram({
+      name: "tollgate_guardrail_evaluator_seconds",
+      help: "Time one evaluator took on one piece of text.",
+      labelNames: ["evaluator"],
+      buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+      registers,
+    }),
+    guardrailHeldChars: new Histogram({
+      name: "tollgate_guardrail_held_chars",
+      help: "Characters of streamed output held back by post-guardrails after each chunk.",
+      buckets: [0, 16, 32, 64, 128, 256, 512, 1024, 4096],
       registers,
     }),
   };

@@ -8,14 +8,15 @@ import { createMetrics } from "../../src/telemetry/metrics.js";
 import { createTracing } from "../../src/telemetry/tracing.js";
 import type { Policy } from "../../src/policies/types.js";
 import type { ProcessingResponse } from "../../src/envoy/types.js";
-import { BASE_CONFIG, BASE_ENV } from "../helpers/tollgate.js";
+import { BASE_CONFIG, BASE_ENV, testServices } from "../helpers/tollgate.js";
 import { CHAT_BODY, body, chatRequestHeaders, headers, immediateStatus, mutationOf, responseHeaders } from "../helpers/extproc-client.js";
 
 const tracing = createTracing({ exporter: "none", sample_ratio: 1, service_name: "t" });
+const services = testServices();
 const quiet = createLogger({ level: "silent", destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
 function exchange(extra: Policy[] = [], yaml = BASE_CONFIG) {
-  const runtime = buildRuntime(parseConfig(yaml, "t.yaml", BASE_ENV));
+  const runtime = buildRuntime(parseConfig(yaml, "t.yaml", BASE_ENV), services);
   const metrics = createMetrics({ defaultMetrics: false });
   return { ex: new Exchange({ runtime: { ...runtime, policies: [...runtime.policies, ...extra] }, logger: quiet, metrics, tracing }), metrics };
 }
@@ -78,7 +79,7 @@ describe("exchange: request rewriting", () => {
   });
 
   it("refuses with 503 when the provider's credential is missing", async () => {
-    const runtime = buildRuntime(parseConfig(BASE_CONFIG, "t.yaml", {}));
+    const runtime = buildRuntime(parseConfig(BASE_CONFIG, "t.yaml", {}), services);
     const ex = new Exchange({ runtime, logger: quiet, metrics: createMetrics({ defaultMetrics: false }), tracing });
     await ex.process(chatRequestHeaders());
     const r = await ex.process(body("request_body", CHAT_BODY));

@@ -8,6 +8,9 @@ import { startTollgate, type Tollgate } from "../../src/app.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { createMetrics } from "../../src/telemetry/metrics.js";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { RuntimeServices } from "../../src/config/runtime.js";
+import type { EvaluatorResolver } from "../../src/policies/guardrails/policy.js";
+import { fakeEvaluators } from "./fake-evaluators.js";
 
 export interface TestTollgate extends Tollgate {
   configFile: string;
@@ -23,7 +26,7 @@ export function writeTempConfig(yaml: string, name = "tollgate.yaml"): string {
 
 export async function startTestTollgate(
   yaml: string,
-  options: { env?: NodeJS.ProcessEnv; watch?: boolean; socket?: string; spanExporter?: SpanExporter } = {},
+  options: { env?: NodeJS.ProcessEnv; watch?: boolean; socket?: string; spanExporter?: SpanExporter; evaluators?: EvaluatorResolver } = {},
 ): Promise<TestTollgate> {
   const lines: string[] = [];
   const sink = new Writable({
@@ -40,6 +43,7 @@ export async function startTestTollgate(
     metrics: createMetrics({ defaultMetrics: false }),
     watch: options.watch ?? false,
     ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+    evaluators: options.evaluators ?? fakeEvaluators(),
     env: options.env ?? {},
   });
   return {
@@ -69,5 +73,10 @@ providers:
   - { name: anthropic, cluster: anthropic, schema: anthropic, host: api.anthropic.com, credential: { env: ANTHROPIC_KEY } }
   - { name: mcp, cluster: mcp_tools, schema: mcp, host: tools.local }
 `;
+
+/** Runtime services for tests that build a Runtime directly: a private metrics registry, fake evaluators. */
+export function testServices(evaluators: EvaluatorResolver = fakeEvaluators()): RuntimeServices {
+  return { metrics: createMetrics({ defaultMetrics: false }), evaluators };
+}
 
 export const BASE_ENV = { OPENAI_KEY: "sk-provider-openai", ANTHROPIC_KEY: "sk-ant-provider" };

@@ -6,7 +6,7 @@ import { Exchange } from "../../src/exchange/exchange.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { createMetrics } from "../../src/telemetry/metrics.js";
 import { createTracing } from "../../src/telemetry/tracing.js";
-import { BASE_CONFIG, BASE_ENV } from "../helpers/tollgate.js";
+import { BASE_CONFIG, BASE_ENV, testServices } from "../helpers/tollgate.js";
 import { body, chatRequestHeaders, immediateStatus, responseHeaders } from "../helpers/extproc-client.js";
 
 const CONFIG = BASE_CONFIG.replace(
@@ -15,7 +15,7 @@ const CONFIG = BASE_CONFIG.replace(
 ).replace("cohort: team-a }", "cohort: team-a, tools: { deny: [send_email] } }");
 
 function exchange() {
-  const runtime = buildRuntime(parseConfig(CONFIG, "t.yaml", BASE_ENV));
+  const runtime = buildRuntime(parseConfig(CONFIG, "t.yaml", BASE_ENV), testServices());
   return new Exchange({
     runtime,
     logger: createLogger({ level: "silent", destination: new Writable({ write: (_c, _e, cb) => cb() }) }),

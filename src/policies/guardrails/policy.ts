@@ -1,0 +1,229 @@
+// Guardrails in the data path. Pre: every request segment (user messages, opt-in system prompt, retrieved context,
+// tool arguments) is judged on its own, ProtectFlash first; a block never reaches the provider, a redaction
+// rewrites the body the provider sees. Post: buffered answers are judged whole and rewritten or replaced; streamed
+// answers go through a hold-back window so nothing flagged reaches the client. A suspicious-but-not-blocked pre
+// score tightens the post-guardrails of that request. Every outcome other than clean is a span event.
+import type { Evaluator, EvaluatorName, Verdict } from "../../guardrails/types.js";
+import type { TextSegment } from "../../exchange/model.js";
+import { codecs } from "../../providers/index.js";
+import { setPath } from "../../providers/json.js";
+import type { Metrics } from "../../telemetry/metrics.js";
+import type { Denial, Policy, PolicyContext, PolicyEvent, PolicyResult, StreamResult } from "../types.js";
+import { evidence } from "./evidence.js";
+import { redactSpans } from "./redact.js";
+import type { GuardrailRule, GuardrailsConfig } from "./schema.js";
+import { StreamGuard, type WindowFinding } from "./stream-guard.js";
+
+/** Returns an evaluator for a name and threshold (the registry caches instances; models load once). */
+export type EvaluatorResolver = (name: EvaluatorName, threshold?: number) => Evaluator;
+
+export interface GuardrailsDeps {
+  resolve: EvaluatorResolver;
+  metrics: Metrics;
+  /** Per route; routes without an entry use `defaults`. */
+  routes: ReadonlyMap<string, GuardrailsConfig>;
+  defaults: GuardrailsConfig | undefined;
+}
+
+type Phase = "pre" | "post";
+type Action = GuardrailRule["action"];
+
+const TIGHTENED = "guardrails.tightened";
+const STREAM = "guardrails.stream";
+
+interface Tightening {
+  factor: number;
+  add: EvaluatorName[];
+  score: number;
+}
+
+interface PostRule {
+  evaluator: EvaluatorName;
+  threshold: number | undefined;
+  action: Action;
+}
+
+const EVENT_NAME: Record<Action, string> = { block: "guardrail.block", redact: "guardrail.redact", monitor: "guardrail.flag" };
+const OUTCOME: Record<Action, string> = { block: "block", redact: "redact", monitor: "flag" };
+
+export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
+  const { metrics, resolve } = deps;
+  const configFor = (ctx: PolicyContext) => (ctx.routeName ? deps.routes.get(ctx.routeName) : undefined) ?? deps.defaults;
+
+  function evaluate(ctx: PolicyContext, phase: Phase, name: EvaluatorName, threshold: number | undefined, text: string): Verdict {
+    const evaluator = resolve(name, threshold);
+    const t0 = process.hrtime.bigint();
+    const verdict = phase === "pre" ? evaluator.evaluate({ input: text }) : evaluator.evaluate({ output: text });
+    metrics.guardrailLatency.observe({ evaluator: name }, Number(process.hrtime.bigint() - t0) / 1e9);
+    if (!verdict.flagged) metrics.guardrailEvaluations.inc({ evaluator: name, outcome: "clean", route: ctx.routeName ?? "none", phase });
+    return verdict;
+  }
+
+  function outcomeEvent(ctx: PolicyContext, cfg: GuardrailsConfig, phase: Phase, action: Action, verdict: Verdict, text: string, segment?: TextSegment): PolicyEvent {
+    metrics.guardrailEvaluations.inc({ evaluator: verdict.evaluator, outcome: OUTCOME[action], route: ctx.routeName ?? "none", phase });
+    const offending = verdict.spans.length > 0 ? verdict.spans.map((s) => s.text).join(" … ") : text;
+    const shown = evidence(offending, cfg.offending_text);
+    const attributes: PolicyEvent["attributes"] = {
+      evaluator: verdict.evaluator,
+      score: round(verdict.score),
+      threshold: verdict.threshold,
+      action,
+      phase,
+      "text.mode": cfg.offending_text,
+    };
+    if (shown !== undefined) attributes.text = shown;
+    if (verdict.spans[0]) attributes.label = verdict.spans[0].label;
+    if (segment) {
+      attributes.segment = segment.kind;
+      attributes["segment.role"] = segment.role;
+      attributes["segment.index"] = segment.index;
+      if (segment.toolName) attributes["segment.tool"] = segment.toolName;
+    }
+    return { name: EVENT_NAME[action], attributes };
+  }
+
+  function blocked(ctx: PolicyContext, phase: Phase, verdict: Verdict, where: string): Denial {
+    metrics.guardrailBlockedRequests.inc({ route: ctx.routeName ?? "none", phase });
+    return {
+      status: 400,
+      code: phase === "pre" ? "guardrail_input_blocked" : "guardrail_output_blocked",
+      message: `Blocked by the ${verdict.evaluator} guardrail (score ${round(verdict.score)} ≥ ${verdict.threshold}) in ${where}.`,
+    };
+  }
+
+  /** Post rules for this request: the configured ones, tightened when the pre-check landed in the grey zone. */
+  function postRules(ctx: PolicyContext, cfg: GuardrailsConfig): PostRule[] {
+    const tight = ctx.state.get(TIGHTENED) as Tightening | undefined;
+    const rules: PostRule[] = cfg.post.map((r) => ({ evaluator: r.evaluator, threshold: r.threshold, action: r.action }));
+    if (!tight) return rules;
+    const tightened: PostRule[] = rules.map((r) => ({ ...r, threshold: round((r.threshold ?? resolve(r.evaluator).threshold) * tight.factor) }));
+    for (const name of tight.add) {
+      if (!tightened.some((r) => r.evaluator === name)) tightened.push({ evaluator: name, threshold: undefined, action: "block" });
+    }
+    return tightened;
+  }
+
+  return {
+    name: "guardrails",
+
+    requestBody(ctx): PolicyResult {
+      const cfg = configFor(ctx);
+      const request = ctx.request;
+      if (!cfg || !request || cfg.pre.length === 0) return { verdict: "continue" };
+      const events: PolicyEvent[] = [];
+      let bodyChanged = false;
+      const kinds = new Set(cfg.pre.flatMap((r) => r.segments));
+      for (const segment of request.segments) {
+        if (!kinds.has(segment.kind) || segment.text.length === 0) continue;
+        const where = describe(segment);
+        if (cfg.flash) {
+          // The sub-millisecond pre-check: a certain hit needs no slower evaluator to confirm it.
+          const flash = evaluate(ctx, "pre", "protect_flash", undefined, segment.text);
+          if (flash.flagged) {
+            events.push(outcomeEvent(ctx, cfg, "pre", "block", flash, segment.text, segment));
+            return { verdict: "deny", denial: blocked(ctx, "pre", flash, where), events };
+          }
+        }
+        for (const rule of cfg.pre) {
+          if (!rule.segments.includes(segment.kind)) continue;
+          const verdict = evaluate(ctx, "pre", rule.evaluator, rule.threshold, segment.text);
+          const grey = cfg.grey_zone;
+          if (grey && grey.evaluator === rule.evaluator && !verdict.flagged && verdict.score >= grey.low) {
+            const prior = ctx.state.get(TIGHTENED) as Tightening | undefined;
+            if (!prior || prior.score < verdict.score) ctx.state.set(TIGHTENED, { factor: grey.threshold_factor, add: grey.add, score: verdict.score });
+            events.push({ ...outcomeEvent(ctx, cfg, "pre", "monitor", verdict, segment.text, segment), attributes: { ...outcomeEvent(ctx, cfg, "pre", "monitor", verdict, segment.text, segment).attributes, grey_zone: true } });
+            continue;
+          }
+          if (!verdict.flagged) continue;
+          events.push(outcomeEvent(ctx, cfg, "pre", rule.action, verdict, segment.text, segment));
+          if (rule.action === "block") return { verdict: "deny", denial: blocked(ctx, "pre", verdict, where), events };
+          if (rule.action === "redact") {
+            const redacted = redactSpans(segment.text, verdict.spans, rule.evaluator);
+            if (setPath(request.body, segment.path, redacted)) {
+              segment.text = redacted;
+              bodyChanged = true;
+            }
+          }
+        }
+      }
+      return bodyChanged ? { verdict: "mutate", bodyChanged, events } : { verdict: "continue", events };
+    },
+
+    responseBody(ctx, response): PolicyResult {
+      const cfg = configFor(ctx);
+      if (!cfg || response.status < 200 || response.status >= 300) return { verdict: "continue" };
+      const rules = postRules(ctx, cfg);
+      if (rules.length === 0) return { verdict: "continue" };
+      const events: PolicyEvent[] = [];
+      let bodyChanged = false;
+      for (const segment of response.segments) {
+        for (const rule of rules) {
+          if (segment.text.length === 0) break;
+          const verdict = evaluate(ctx, "post", rule.evaluator, rule.threshold, segment.text);
+          if (!verdict.flagged) continue;
+          const action = rule.action === "redact" && verdict.spans.length === 0 ? "block" : rule.action;
+          events.push(outcomeEvent(ctx, cfg, "post", action, verdict, segment.text, segment));
+          if (action === "block") return { verdict: "deny", denial: blocked(ctx, "post", verdict, "the response"), events };
+          if (action === "redact") {
+            const redacted = redactSpans(segment.text, verdict.spans, rule.evaluator);
+            if (setPath(response.body, segment.path, redacted)) {
+              segment.text = redacted;
+              bodyChanged = true;
+            }
+          }
+        }
+      }
+      return bodyChanged ? { verdict: "mutate", bodyChanged, events } : { verdict: "continue", events };
+    },
+
+    responseStream(ctx, events, endOfStream): StreamResult {
+      const cfg = configFor(ctx);
+      const status = ctx.responseStatus ?? 0;
+      if (!cfg || !ctx.endpoint || status < 200 || status >= 300) return { events };
+      const rules = postRules(ctx, cfg);
+      if (rules.length === 0) return { events };
+      const policyEvents: PolicyEvent[] = [];
+      let guard = ctx.state.get(STREAM) as StreamGuard | undefined;
+      if (!guard) {
+        const codec = codecs[ctx.endpoint.api];
+        const endpoint = ctx.endpoint;
+        const seen = new Set<string>();
+        guard = new StreamGuard(
+          (window) => {
+            const findings: WindowFinding[] = [];
+            for (const rule of rules) {
+              const verdict = evaluate(ctx, "post", rule.evaluator, rule.threshold, window);
+              if (!verdict.flagged) continue;
+              findings.push({ action: rule.action, verdict });
+              // The window slides over the same text chunk after chunk: report each finding once.
+              const key = `${rule.evaluator}:${verdict.spans.map((s) => s.text).join("|")}`;
+              if (rule.action !== "block" && seen.has(key)) continue;
+              seen.add(key);
+              policyEvents.push(outcomeEvent(ctx, cfg, "post", rule.action === "redact" && verdict.spans.length === 0 ? "block" : rule.action, verdict, window));
+            }
+            return findings;
+          },
+          (event, text) => codec.rewriteStreamText(endpoint, event, text),
+          cfg.hold_back_chars,
+        );
+        ctx.state.set(STREAM, guard);
+      }
+      const outcome = guard.push(events, endOfStream);
+      metrics.guardrailHeldChars.observe(guard.heldChars);
+      if (outcome.blocked) {
+        return { events: outcome.events, terminate: blocked(ctx, "post", outcome.blocked.verdict, "the streamed response"), policyEvents };
+      }
+      return { events: outcome.events, policyEvents };
+    },
+  };
+}
+
+function describe(segment: TextSegment): string {
+  const base = segment.kind === "context" ? "retrieved context" : segment.kind === "tool_args" ? "tool arguments" : `the ${segment.kind} message`;
+  const tool = segment.toolName ? ` of tool "${segment.toolName}"` : "";
+  return `${base}${tool} (message ${segment.index})`;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}

@@ -1,0 +1,43 @@
+// Guardrail policy configuration: which evaluators run before the provider sees a request (pre) and before the
+// client sees a response (post), on which segments, with which thresholds and actions.
+import { z } from "zod";
+
+export const evaluatorNames = ["prompt_injection", "protect_flash", "pii", "toxicity", "content_safety", "secrets"] as const;
+
+const segmentKinds = ["system", "user", "assistant", "context", "tool_args"] as const;
+
+const ruleSchema = z.strictObject({
+  evaluator: z.enum(evaluatorNames),
+  /** Defaults to the evaluator's own threshold. */
+  threshold: z.number().min(0).max(1).optional(),
+  /** block: refuse; redact: rewrite the offending text and continue; monitor: record only. */
+  action: z.enum(["block", "redact", "monitor"]).default("block"),
+  /** Pre rules: which request segments to inspect (the system prompt is opt-in). Post rules read the output. */
+  segments: z.array(z.enum(segmentKinds)).default(["user", "context", "tool_args"]),
+});
+
+export const guardrailsSchema = z.strictObject({
+  pre: z.array(ruleSchema).default([]),
+  post: z.array(ruleSchema).default([]),
+  /** Run ProtectFlash on every pre segment first; a hit blocks without running the slower evaluators. */
+  flash: z.boolean().default(true),
+  /**
+   * A pre score in [low, threshold) of `evaluator` is suspicious but not blocked: the request's post-guardrails are
+   * tightened (thresholds multiplied by `threshold_factor`, `add` evaluators run too).
+   */
+  grey_zone: z
+    .strictObject({
+      evaluator: z.enum(evaluatorNames).default("prompt_injection"),
+      low: z.number().min(0).max(1),
+      threshold_factor: z.number().gt(0).max(1).default(0.7),
+      add: z.array(z.enum(evaluatorNames)).default([]),
+    })
+    .optional(),
+  /** How offending text appears in span events and audit records. */
+  offending_text: z.enum(["full", "masked", "sha256", "none"]).default("masked"),
+  /** Streamed output: characters held back behind the newest text, so a value split across chunks is seen whole. */
+  hold_back_chars: z.number().int().min(0).max(4096).default(64),
+});
+
+export type GuardrailsConfig = z.output<typeof guardrailsSchema>;
+export type GuardrailRule = GuardrailsConfig["pre"][number];
