@@ -11,14 +11,9 @@ import { findPhoneNumbers } from "./recognizers/phone.js";
 export function findStructured(text: string): Candidate[] {
   const candidates: Candidate[] = [];
   for (const s of findSecrets(text)) candidates.push({ start: s.start, end: s.end, label: "SECRET", score: s.score });
-  candidates.push(
-    ...findEmails(text),
-    ...findIbans(text),
-    ...findCreditCards(text),
-    ...findIpAddresses(text),
-    ...findSsns(text),
-    ...findDates(text),
-    ...findPhoneNumbers(text),
-  );
+  candidates.push(...findEmails(text), ...findIbans(text), ...findCreditCards(text), ...findIpAddresses(text), ...findSsns(text), ...findDates(text));
+  // Phone validation is the costly step: skip digits that a stronger recognizer has already claimed.
+  const taken = candidates.filter((c) => c.score >= 0.5 && c.label !== "US_SSN");
+  candidates.push(...findPhoneNumbers(text, taken));
   return candidates;
 }

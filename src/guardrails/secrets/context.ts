@@ -77,8 +77,12 @@ function cookieValues(header: string, offset: number): ContextFinding[] {
   return found;
 }
 
+// Every shape above starts with one of these; texts without any skip the full pattern.
+const ANY_KEY_WORD = /key|token|secret|pass|pwd|pin|auth|bearer|sess|sid|sig|cookie|credential|mysql|mariadb|contrase|mot de passe|senha|wachtwoord/i;
+
 export function findContextSecrets(text: string): ContextFinding[] {
   const findings: ContextFinding[] = [];
+  if (!ANY_KEY_WORD.test(text)) return findings;
   CONTEXT_PATTERN.lastIndex = 0;
   for (let m = CONTEXT_PATTERN.exec(text); m !== null; m = CONTEXT_PATTERN.exec(text)) {
     if (m[2] !== undefined) {

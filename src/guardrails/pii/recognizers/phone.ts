@@ -5,8 +5,9 @@ import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js"
 import type { Candidate } from "../candidate.js";
 import { contextAround, contextBefore } from "../context.js";
 
-// Regions tried for numbers written without a country code, most common first.
-const REGIONS: readonly CountryCode[] = ["US", "GB", "DE", "FR", "IN", "BR", "NL", "AU", "ES", "IT", "CA", "MX", "PT", "BE", "CH", "AT", "IE", "PL", "SE", "ZA", "JP", "AR"];
+// Regions tried for numbers written without a country code, most common first. Each try is a full parse, so
+// the list is short; numbers from elsewhere still count when written with +CC or next to a context word.
+const REGIONS: readonly CountryCode[] = ["US", "GB", "DE", "FR", "IN", "BR", "NL", "AU", "ES", "IT", "MX", "JP"];
 
 const PHONE =
   /(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,14}(?:[ .-]\d{1,14}){0,5}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w/]|[.-]\d)/g;
@@ -21,12 +22,17 @@ function validSomewhere(number: string): boolean {
   return REGIONS.some((region) => parsePhoneNumberFromString(number, region)?.isValid() ?? false);
 }
 
-export function findPhoneNumbers(text: string): Candidate[] {
+/**
+ * @param taken spans already claimed by stronger recognizers (dates, IPs, cards...): digits inside them are not
+ *   tried as phone numbers, which saves most of the validation work on number-heavy text.
+ */
+export function findPhoneNumbers(text: string, taken: readonly { start: number; end: number }[] = []): Candidate[] {
   const found: Candidate[] = [];
   for (const m of text.matchAll(PHONE)) {
     const raw = m[0];
     const start = m.index;
     const end = start + raw.length;
+    if (taken.some((t) => t.start <= start && end <= t.end)) continue;
     const withoutExt = raw.replace(EXTENSION, "");
     const digits = withoutExt.replace(/\D/g, "");
     if (digits.length < 7 || digits.length > 15) continue;

@@ -77,48 +77,59 @@ const enum T {
 }
 
 const OFFSETS = [-3, -2, -1, 1, 2, 3] as const;
+/** Upper bound of features per token (buffer size for tokenFeatures). */
+export const MAX_TOKEN_FEATURES = 16 + 2 * GAZ_BITS + 1 + OFFSETS.length * (3 + GAZ_BITS);
+
+/** Hashed index of (template, value): one multiply to separate templates, one avalanche. */
+function slot(template: number, value: number, mask: number): number {
+  return fmix32(Math.imul(template, 0x9e3779b1) ^ value) & mask;
+}
 
 /**
- * Calls `emit` with the hashed feature index (masked to dims) of every feature of token i. Values are all 1,
- * so a token's logit is the sum of the weights of its indices.
+ * Writes the hashed feature indices (masked to dims) of token i into `out` and returns how many. Values are
+ * all 1, so a token's logit is the sum of the weights at these indices. No allocation: this runs per token.
  */
-export function tokenFeatures(ctx: TokenContext, i: number, mask: number, emit: (index: number) => void): void {
+export function tokenFeatures(ctx: TokenContext, i: number, mask: number, out: Int32Array): number {
   const n = ctx.tokens.length;
-  const f = (template: number, value: number) => emit(fmix32(combineHashes(template, value)) & mask);
+  let count = 0;
   const word = ctx.word[i] as number;
-  f(T.Bias, 0);
-  f(T.Word, word);
-  f(T.Shape, ctx.shape[i] as number);
-  f(T.Prefix3, ctx.prefix3[i] as number);
-  f(T.Suffix3, ctx.suffix3[i] as number);
-  f(T.Suffix4, ctx.suffix4[i] as number);
+  out[count++] = slot(T.Bias, 0, mask);
+  out[count++] = slot(T.Word, word, mask);
+  out[count++] = slot(T.Shape, ctx.shape[i] as number, mask);
+  out[count++] = slot(T.Prefix3, ctx.prefix3[i] as number, mask);
+  out[count++] = slot(T.Suffix3, ctx.suffix3[i] as number, mask);
+  out[count++] = slot(T.Suffix4, ctx.suffix4[i] as number, mask);
   const gaz = ctx.gaz[i] as number;
   const capital = ctx.capital[i] as number;
-  for (let b = 0; b < GAZ_BITS; b++) {
-    if (gaz & (1 << b)) {
-      f(T.Gaz, b);
-      f(T.GazCapital, b * 2 + capital);
-    }
+  for (let g = gaz; g !== 0; g &= g - 1) {
+    const b = 31 - Math.clz32(g & -g);
+    out[count++] = slot(T.Gaz, b, mask);
+    out[count++] = slot(T.GazCapital, b * 2 + capital, mask);
   }
-  if (gaz === 0 || gaz === Gaz.CommonWord) f(T.GazCapital, 1000 + capital + (gaz ? 2 : 0));
-  f(T.Structured, ctx.structured[i] as number);
+  if (gaz === 0 || gaz === Gaz.CommonWord) out[count++] = slot(T.GazCapital, 1000 + capital + (gaz ? 2 : 0), mask);
+  out[count++] = slot(T.Structured, ctx.structured[i] as number, mask);
   const token = ctx.tokens[i] as Token;
-  if (token.newlineBefore) f(T.NewLine, 1);
+  if (token.newlineBefore) out[count++] = slot(T.NewLine, 1, mask);
   const previous = i > 0 ? (ctx.tokens[i - 1] as Token).lower : "";
-  if (i === 0 || previous === "." || previous === "!" || previous === "?" || token.newlineBefore) f(T.SentenceStart, capital);
-  f(T.Length, Math.min(token.end - token.start, 12));
-  f(T.BigramLeft, combineHashes(i > 0 ? (ctx.word[i - 1] as number) : PAD, word));
-  f(T.BigramRight, combineHashes(word, i + 1 < n ? (ctx.word[i + 1] as number) : PAD));
+  if (i === 0 || previous === "." || previous === "!" || previous === "?" || token.newlineBefore) out[count++] = slot(T.SentenceStart, capital, mask);
+  out[count++] = slot(T.Length, Math.min(token.end - token.start, 12), mask);
+  out[count++] = slot(T.BigramLeft, combineHashes(i > 0 ? (ctx.word[i - 1] as number) : PAD, word), mask);
+  out[count++] = slot(T.BigramRight, combineHashes(word, i + 1 < n ? (ctx.word[i + 1] as number) : PAD), mask);
   for (let k = 0; k < OFFSETS.length; k++) {
-    const j = i + (OFFSETS[k] as number);
+    const offset = OFFSETS[k] as number;
+    const j = i + offset;
     const inside = j >= 0 && j < n;
-    if (Math.abs(OFFSETS[k] as number) <= 2) {
-      f(T.NeighbourWord + k, inside ? (ctx.word[j] as number) : PAD);
-      f(T.NeighbourShape + k, inside ? (ctx.shape[j] as number) : PAD);
-      f(T.NeighbourStructured + k, inside ? (ctx.structured[j] as number) : 255);
+    if (offset >= -2 && offset <= 2) {
+      out[count++] = slot(T.NeighbourWord + k, inside ? (ctx.word[j] as number) : PAD, mask);
+      out[count++] = slot(T.NeighbourShape + k, inside ? (ctx.shape[j] as number) : PAD, mask);
+      out[count++] = slot(T.NeighbourStructured + k, inside ? (ctx.structured[j] as number) : 255, mask);
     }
     if (!inside) continue;
-    const g = ctx.gaz[j] as number;
-    for (let b = 0; b < GAZ_BITS; b++) if (g & (1 << b)) f(T.NeighbourGaz + k, b * 2 + (ctx.capital[j] as number));
+    const capitalJ = ctx.capital[j] as number;
+    for (let g = ctx.gaz[j] as number; g !== 0; g &= g - 1) {
+      const b = 31 - Math.clz32(g & -g);
+      out[count++] = slot(T.NeighbourGaz + k, b * 2 + capitalJ, mask);
+    }
   }
+  return count;
 }

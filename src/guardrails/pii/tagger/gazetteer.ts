@@ -71,9 +71,14 @@ const LIST_KEYS: readonly (keyof GazetteerFile)[] = [
 export class Gazetteer {
   /** Single-token entries: lower-cased word → Gaz bits. */
   private readonly words = new Map<string, number>();
-  /** Multi-token entries by first token: lists of the remaining tokens, with the bit to set. */
+  /**
+   * Multi-token entries by their first two tokens ("san jose"): lists of the tokens after those two, with the bit
+   * to set. Keyed by two tokens because single first tokens such as "de" or "san" start thousands of entries.
+   */
   private readonly phrases = new Map<string, { rest: string[]; bit: number }[]>();
-  private readonly citySuffixes: string[];
+  private readonly phraseStarts = new Set<string>();
+  private readonly citySuffixes: Set<string>;
+  private readonly longestCitySuffix: number;
 
   constructor(data: GazetteerFile) {
     for (const key of LIST_KEYS) {
@@ -91,10 +96,11 @@ export class Gazetteer {
         if (tokens.length === 1) {
           this.words.set(tokens[0] as string, (this.words.get(tokens[0] as string) ?? 0) | singleBit);
         } else if (tokens.length <= 6) {
-          const first = tokens[0] as string;
-          let list = this.phrases.get(first);
-          if (!list) this.phrases.set(first, (list = []));
-          list.push({ rest: tokens.slice(1), bit });
+          const key = `${tokens[0]} ${tokens[1]}`;
+          this.phraseStarts.add(tokens[0] as string);
+          let list = this.phrases.get(key);
+          if (!list) this.phrases.set(key, (list = []));
+          list.push({ rest: tokens.slice(2), bit });
         }
       }
     };
@@ -113,7 +119,8 @@ export class Gazetteer {
     multi(data.states, Gaz.MultiPlace, Gaz.State);
     multi(data.streetNames, Gaz.MultiStreet, Gaz.StreetName);
     // Suffixes that make a made-up place name ("Fayburgh", "Saulberg"); short ones ("ton") match too many words.
-    this.citySuffixes = data.citySuffixes.filter((s) => s.length >= 4 && /^\p{L}+$/u.test(s));
+    this.citySuffixes = new Set(data.citySuffixes.filter((s) => s.length >= 4 && /^\p{L}+$/u.test(s)));
+    this.longestCitySuffix = Math.max(4, ...[...this.citySuffixes].map((s) => s.length));
   }
 
   /** Gaz bits for each token. */
@@ -123,22 +130,25 @@ export class Gazetteer {
       const t = tokens[i] as Token;
       let bits = this.words.get(t.lower) ?? 0;
       if (t.lower.length >= 7 && !(bits & Gaz.CommonWord)) {
-        for (const s of this.citySuffixes) {
-          if (t.lower.endsWith(s)) {
+        const longest = Math.min(this.longestCitySuffix, t.lower.length - 3);
+        for (let L = 4; L <= longest; L++) {
+          if (this.citySuffixes.has(t.lower.slice(t.lower.length - L))) {
             bits |= Gaz.CitySuffix;
             break;
           }
         }
       }
       flags[i] = (flags[i] as number) | bits;
-      const phrases = this.phrases.get(t.lower);
+      const second = tokens[i + 1];
+      if (!second || !this.phraseStarts.has(t.lower)) continue;
+      const phrases = this.phrases.get(`${t.lower} ${second.lower}`);
       if (!phrases) continue;
       for (const { rest, bit } of phrases) {
-        if (i + rest.length >= tokens.length) continue;
+        if (i + 1 + rest.length >= tokens.length) continue;
         let match = true;
-        for (let k = 0; k < rest.length && match; k++) match = (tokens[i + 1 + k] as Token).lower === rest[k];
+        for (let k = 0; k < rest.length && match; k++) match = (tokens[i + 2 + k] as Token).lower === rest[k];
         if (!match) continue;
-        for (let k = 0; k <= rest.length; k++) flags[i + k] = (flags[i + k] as number) | bit;
+        for (let k = 0; k <= rest.length + 1; k++) flags[i + k] = (flags[i + k] as number) | bit;
       }
     }
     return flags;

@@ -96,9 +96,16 @@ export function gazetteerCandidates(text: string, ctx: TokenContext): Candidate[
  * all in lower case) a name or place from the gazetteers.
  */
 export function namesSomething(ctx: TokenContext, span: Candidate, lowerCaseText: boolean): boolean {
-  for (let i = 0; i < ctx.tokens.length; i++) {
+  // Binary search for the first token ending after the span's start.
+  let lo = 0;
+  let hi = ctx.tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ctx.tokens[mid] as Token).end <= span.start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < ctx.tokens.length; i++) {
     const t = ctx.tokens[i] as Token;
-    if (t.end <= span.start) continue;
     if (t.start >= span.end) break;
     if (!isWord(t)) continue;
     const bits = ctx.gaz[i] as number;

@@ -6,7 +6,7 @@ import { type LinearModel, sigmoid } from "../../ml/linear.js";
 import { modelPath } from "../../ml/paths.js";
 import { loadModel } from "../../ml/serialize.js";
 import type { Candidate, PiiEntity } from "../candidate.js";
-import { buildContext, STRUCTURED_LABELS, type TokenContext, tokenFeatures } from "./features.js";
+import { buildContext, MAX_TOKEN_FEATURES, STRUCTURED_LABELS, type TokenContext, tokenFeatures } from "./features.js";
 import { loadGazetteer } from "./gazetteer.js";
 import { gazetteerCandidates, namesSomething } from "./rules.js";
 import { type Token, tokenize } from "./tokens.js";
@@ -21,35 +21,36 @@ export function taggerSpec(dims: number): FeatureSpec {
   return { dims, word: { min: 1, max: 1 } };
 }
 
-/** Token-level context of a text, given the structured candidates already found in it. */
+/** Token-level context of a text, given the structured candidates found in it (sorted, non-overlapping). */
 export function contextOf(text: string, structured: readonly Candidate[]): TokenContext {
   const tokens = tokenize(text);
   const inside = new Uint8Array(tokens.length);
-  if (structured.length > 0) {
-    for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i] as Token;
-      for (const c of structured) {
-        if (c.start < t.end && t.start < c.end) {
-          inside[i] = STRUCTURED_LABELS.indexOf(c.label as (typeof STRUCTURED_LABELS)[number]);
-          break;
-        }
-      }
-    }
+  // Both lists are sorted by position and the candidates do not overlap: one sweep.
+  let c = 0;
+  for (let i = 0; i < tokens.length && c < structured.length; i++) {
+    const t = tokens[i] as Token;
+    while (c < structured.length && (structured[c] as Candidate).end <= t.start) c++;
+    const candidate = structured[c];
+    if (candidate && candidate.start < t.end) inside[i] = Math.max(0, STRUCTURED_LABELS.indexOf(candidate.label as (typeof STRUCTURED_LABELS)[number]));
   }
   return buildContext(text, tokens, loadGazetteer(), inside);
 }
 
 /** Sorted unique feature indices of token i (the training-side view of tokenFeatures). */
 export function tokenVector(ctx: TokenContext, i: number, dims: number): SparseVector {
-  const seen = new Set<number>();
-  tokenFeatures(ctx, i, dims - 1, (index) => seen.add(index));
-  const indices = Int32Array.from(seen).sort();
-  return { indices, values: new Float32Array(indices.length).fill(1) };
+  const buffer = new Int32Array(MAX_TOKEN_FEATURES);
+  const count = tokenFeatures(ctx, i, dims - 1, buffer);
+  // A hash collision inside one token counts twice, as it does when probabilities() sums weights.
+  const counts = new Map<number, number>();
+  for (const index of buffer.subarray(0, count)) counts.set(index, (counts.get(index) ?? 0) + 1);
+  const indices = Int32Array.from(counts.keys()).sort();
+  return { indices, values: Float32Array.from(indices, (index) => counts.get(index) as number) };
 }
 
 export class Tagger {
   private readonly outputs: number;
   private readonly mask: number;
+  private readonly buffer = new Int32Array(MAX_TOKEN_FEATURES);
 
   constructor(readonly model: LinearModel) {
     if (model.meta.features !== TAGGER_FEATURES) throw new Error(`not a PII tagger model (features ${String(model.meta.features)})`);
@@ -66,12 +67,14 @@ export class Tagger {
     const weights = this.model.weights;
     const bias = this.model.bias;
     const logits = new Float64Array(K);
+    const indices = this.buffer;
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < K; k++) logits[k] = bias[k] as number;
-      tokenFeatures(ctx, i, this.mask, (index) => {
-        const base = index * K;
+      const count = tokenFeatures(ctx, i, this.mask, indices);
+      for (let f = 0; f < count; f++) {
+        const base = (indices[f] as number) * K;
         for (let k = 0; k < K; k++) logits[k] = (logits[k] as number) + (weights[base + k] as number);
-      });
+      }
       for (let k = 0; k < K; k++) out[i * K + k] = sigmoid(logits[k] as number);
     }
     return out;

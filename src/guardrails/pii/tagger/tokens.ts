@@ -10,16 +10,65 @@ export interface Token {
   newlineBefore: boolean;
 }
 
-const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*|[^\s\p{L}\p{M}\p{N}]/gu;
+const WORD_UNIT = /[\p{L}\p{M}\p{N}]/u;
+const SPACE_UNIT = /\s/u;
+
+// Character classes per UTF-16 code unit, computed once: 1 word, 2 space, 0 other. Surrogates count as word
+// units so that an astral letter stays inside its word (and an emoji is one "other" token of two units).
+const enum C {
+  Other = 0,
+  Word = 1,
+  Space = 2,
+}
+let classes: Uint8Array | undefined;
+function classTable(): Uint8Array {
+  if (classes) return classes;
+  const table = new Uint8Array(65536);
+  for (let c = 0; c < 65536; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    const ch = String.fromCharCode(c);
+    table[c] = WORD_UNIT.test(ch) ? C.Word : SPACE_UNIT.test(ch) ? C.Space : C.Other;
+  }
+  classes = table;
+  return table;
+}
+
+function isApostrophe(c: number): boolean {
+  return c === 39 || c === 0x2019;
+}
 
 export function tokenize(text: string): Token[] {
+  const table = classTable();
   const tokens: Token[] = [];
-  let previousEnd = 0;
-  for (const m of text.matchAll(TOKEN)) {
-    const start = m.index;
-    const gap = text.slice(previousEnd, start);
-    tokens.push({ start, end: start + m[0].length, lower: m[0].toLowerCase(), newlineBefore: gap.includes("\n") || tokens.length === 0 });
-    previousEnd = start + m[0].length;
+  const n = text.length;
+  let newline = true;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    const k = c >= 0xd800 && c <= 0xdfff ? C.Other : (table[c] as number);
+    if (k === C.Space) {
+      if (c === 10 || c === 13) newline = true;
+      i++;
+      continue;
+    }
+    const start = i;
+    if (k === C.Word) {
+      i++;
+      for (;;) {
+        while (i < n && table[text.charCodeAt(i)] === C.Word) i++;
+        // An apostrophe between letters stays inside the word: O'Kon, D'Amore.
+        if (i + 1 < n && isApostrophe(text.charCodeAt(i)) && table[text.charCodeAt(i + 1)] === C.Word) {
+          i += 2;
+          continue;
+        }
+        break;
+      }
+    } else {
+      // One visible character (a surrogate pair as a whole).
+      i += c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1;
+    }
+    tokens.push({ start, end: i, lower: text.slice(start, i).toLowerCase(), newlineBefore: newline });
+    newline = false;
   }
   return tokens;
 }

@@ -1,0 +1,57 @@
+// Latency of the PII and Secrets evaluators on ~2 KB texts built from the training file's sentences (numbers,
+// not pass/fail; the project-wide bench lives in bench/). Run: npx tsx scripts/bench-pii.ts [--iterations 2000]
+
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { readSpanRows } from "../src/guardrails/eval/spans.js";
+import { PII } from "../src/guardrails/pii/index.js";
+import { Secrets } from "../src/guardrails/secrets/index.js";
+import type { EvaluateArgs, Verdict } from "../src/guardrails/types.js";
+
+const TARGET_CHARS = 2048;
+
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+function measure(name: string, evaluator: { evaluate(args: EvaluateArgs): Verdict }, texts: readonly string[], iterations: number): void {
+  for (let i = 0; i < 200; i++) evaluator.evaluate({ input: texts[i % texts.length] as string }); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const text = texts[i % texts.length] as string;
+    const started = process.hrtime.bigint();
+    evaluator.evaluate({ input: text });
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  console.log(`${name.padEnd(8)} ${iterations} runs on ~${TARGET_CHARS}-char texts: mean ${mean.toFixed(3)} ms, p50 ${percentile(times, 0.5).toFixed(3)} ms, p99 ${percentile(times, 0.99).toFixed(3)} ms, max ${times[times.length - 1]?.toFixed(3)} ms`);
+}
+
+export function main(argv: readonly string[] = process.argv.slice(2)): void {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { iterations: { type: "string", default: "2000" }, data: { type: "string", default: resolve(process.cwd(), "../shared/datasets/pii-train.jsonl") } },
+  });
+  const iterations = Number(values.iterations);
+  if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`--iterations must be a positive integer, got ${values.iterations}`);
+  const rows = readSpanRows(values.data);
+  // Consecutive sentences joined until ~2 KB: mixed prose, logs and PII, as a chat turn or tool output would be.
+  const texts: string[] = [];
+  let current = "";
+  for (const row of rows) {
+    current += (current ? " " : "") + row.text;
+    if (current.length >= TARGET_CHARS) {
+      texts.push(current.slice(0, TARGET_CHARS));
+      current = "";
+    }
+  }
+  const loadStarted = performance.now();
+  const pii = new PII();
+  pii.evaluate({ input: "warm" });
+  console.log(`PII load (gazetteers + tagger): ${(performance.now() - loadStarted).toFixed(0)} ms, ${texts.length} distinct texts`);
+  measure("pii", pii, texts, iterations);
+  measure("secrets", new Secrets(), texts, iterations);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();
