@@ -88,7 +88,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
 
   // A window edge: the moment the server's CPU sample arrives, plus our own CPU at that moment.
   const edge = async (): Promise<{ serverCpu: number; clientCpu: number; at: number }> => {
-    const serverCpu = await readServerCpuSeconds(opts.metricsUrl);
+    const serverCpu = opts.metricsUrl === null ? 0 : await readServerCpuSeconds(opts.metricsUrl);
     const own = process.cpuUsage();
     return { serverCpu, clientCpu: (own.user + own.system) / 1e6, at: performance.now() };
   };

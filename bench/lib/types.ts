@@ -21,8 +21,11 @@ export type TargetName = (typeof TARGETS)[number];
 export interface RunSpec {
   /** gRPC target as grpc-js spells it: "127.0.0.1:50051" or "unix:/tmp/x.sock". */
   grpcTarget: string;
-  /** The server's Prometheus endpoint, read before and after the measured window for its CPU counters. */
-  metricsUrl: string;
+  /**
+   * The server's Prometheus endpoint, read before and after the measured window for its CPU counters;
+   * null skips server CPU (tests against servers that have no such endpoint).
+   */
+  metricsUrl: string | null;
   variant: Variant;
   /** Closed loop: this many request-streams in flight at all times. */
   concurrency: number;
