@@ -200,6 +200,7 @@ export const ExtAuthzConfigSchema = z.object({
   clear_route_cache: z.boolean().optional(),
   status_on_error: z.object({ code: z.string() }).optional(),
   include_peer_certificate: z.boolean().optional(),
+  include_tls_session: z.boolean().optional(),
   encode_raw_headers: z.boolean().optional(),
   allowed_headers: ListStringMatcher.optional(),
   disallowed_headers: ListStringMatcher.optional(),
