@@ -18,6 +18,7 @@ export interface BudgetAlert {
   period: string;
   unit: "requests" | "tokens" | "micro_usd";
   cap: number;
+  /** Counter usage (threshold alerts) or spend in the burn window (burn-rate alerts). */
   used: number;
   percent: number;
   threshold?: number;
@@ -47,20 +48,7 @@ export class BudgetAlerts {
     const percent = (usage.used / rule.cap) * 100;
     for (const threshold of rule.alerts.thresholds) {
       if (percent < threshold) break;
-      const period = periodOf(counter);
-      await this.#fire(`${counter.id}|${period}|t${threshold}`, dedupTtl(counter, now), now, rule, {
-        type: "threshold",
-        rule: rule.name,
-        kind: rule.kind,
-        scope,
-        period,
-        unit: unitOf(rule),
-        cap: rule.cap,
-        used: usage.used,
-        percent: round(percent),
-        threshold,
-        firedAt: new Date(now).toISOString(),
-      });
+      await this.#fire(rule, counter, scope, now, `t${threshold}`, { type: "threshold", used: usage.used, threshold });
     }
   }
 
@@ -85,28 +73,41 @@ export class BudgetAlerts {
     );
     const verdict = burnVerdict(burn, recentUsage!.used, baselineUsage!.used);
     if (!verdict) return;
-    const period = periodOf(counter);
-    await this.#fire(`${counter.id}|${period}|burn`, dedupTtl(counter, now), now, rule, {
+    await this.#fire(rule, counter, scope, now, "burn", {
       type: "burn_rate",
-      rule: rule.name,
-      kind: rule.kind,
-      scope,
-      period,
-      unit: unitOf(rule),
-      cap: rule.cap,
       used: recentUsage!.used,
-      percent: round((recentUsage!.used / rule.cap) * 100),
       burn: {
         windowMinutes: burn.windowMs / 60_000,
         windowSpendMicros: recentUsage!.used,
         usualMicrosPerMinute: round(verdict.usualPerMs * 60_000),
         factor: burn.factor,
       },
-      firedAt: new Date(now).toISOString(),
     });
   }
 
-  async #fire(key: string, ttlMs: number, now: number, rule: LimitRule, alert: BudgetAlert): Promise<void> {
+  /** Fire once per counter, period and `what` (threshold or burn) across replicas. */
+  async #fire(
+    rule: LimitRule,
+    counter: CounterRef,
+    scope: Record<string, string>,
+    now: number,
+    what: string,
+    details: Pick<BudgetAlert, "type" | "used" | "threshold" | "burn">,
+  ): Promise<void> {
+    const period = periodOf(counter);
+    const key = `${counter.id}|${period}|${what}`;
+    const ttlMs = dedupTtl(counter, now);
+    const alert: BudgetAlert = {
+      rule: rule.name,
+      kind: rule.kind,
+      scope,
+      period,
+      unit: unitOf(rule),
+      cap: rule.cap,
+      percent: round((details.used / rule.cap) * 100),
+      ...details,
+      firedAt: new Date(now).toISOString(),
+    };
     const known = this.#memo.get(key);
     if (known !== undefined && known > now) return;
     this.#remember(key, now + ttlMs, now);

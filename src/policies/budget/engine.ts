@@ -8,14 +8,19 @@
 // be cut, so it is charged in full and the next request is refused.
 import type { Logger } from "pino";
 import type { Usage } from "../../exchange/model.js";
-import { StoreUnavailableError, type CounterRef, type CounterUsage, type Lease, type LeaseItem, type Store } from "../../state/store.js";
+import { StoreUnavailableError, type CounterUsage, type LeaseItem, type Store } from "../../state/store.js";
 import { BudgetAlerts } from "./alerts.js";
+import { denialMessage, deny, limitStatus, type BudgetDenial } from "./denials.js";
 import { rateLimitHeaders, retryAfterSeconds, type LimitStatus } from "./headers.js";
 import { applicableRules, counterFor, ruleDimensions, scopeValues, type Scope } from "./limits.js";
 import type { BudgetMetrics } from "./metrics.js";
-import { costMicros, outputTokensWithin, type PriceLookup, type PriceTable } from "./prices.js";
+import { costMicros, type PriceTable } from "./prices.js";
+import { amountFor, heldAmount, outputWithin, type Held, type Reservation } from "./reservation.js";
 import type { Dimension, LimitKind, LimitRule, LimitsConfig } from "./schema.js";
 import { WebhookSender } from "./webhook.js";
+
+export type { BudgetDenial, DenialCode } from "./denials.js";
+export type { Held, Reservation } from "./reservation.js";
 
 export type BudgetPhase = "requests" | "usage" | "all";
 
@@ -26,34 +31,6 @@ export interface ReserveInput {
   estimate?: { inputTokens: number; outputTokens: number } | undefined;
   /** "requests": request-rate rules only (the early check); "usage": token and money rules; "all": every rule. */
   phase: BudgetPhase;
-}
-
-interface Held {
-  rule: LimitRule;
-  counter: CounterRef;
-  /** The granted lease and any top-ups; empty when the store was down and the rule fails open. */
-  leases: Lease[];
-  /** No more mid-stream checks: the rule chose `finish` at its cap, or the store was down and it fails open. */
-  unchecked: boolean;
-}
-
-export interface Reservation {
-  readonly scope: Scope;
-  readonly model: string | undefined;
-  readonly price: PriceLookup;
-  readonly estimate: { inputTokens: number; outputTokens: number } | undefined;
-  readonly held: Held[];
-  state: "active" | "settled";
-}
-
-export type DenialCode = "rate_limited" | "budget_exceeded" | "budget_unavailable";
-
-export interface BudgetDenial {
-  status: 429 | 503;
-  code: DenialCode;
-  message: string;
-  rule: string;
-  headers: Record<string, string>;
 }
 
 export type Admission =
@@ -141,13 +118,13 @@ export class BudgetEngine {
       if (!(error instanceof StoreUnavailableError)) throw error;
       return this.#storeDown(error, rules, items, reservation);
     }
-    const limits = rules.map((rule, i) => status(rule, result.usage[i]!));
+    const limits = rules.map((rule, i) => limitStatus(rule, result.usage[i]!));
     if (!result.ok) {
       const rule = rules[result.denied]!;
       const item = items[result.denied]!;
       const headers = rateLimitHeaders(limits, now);
       if (result.retryAt !== undefined) headers["retry-after"] = String(retryAfterSeconds(result.retryAt, now));
-      const denial = deny(rule, headers, describe(rule, item.amount, result.usage[result.denied]!.used, result.retryAt === undefined));
+      const denial = deny(rule, headers, denialMessage(rule, item.amount, result.usage[result.denied]!.used, result.retryAt === undefined));
       this.deps.metrics?.denials.inc({ rule: rule.name, code: denial.code });
       return { ok: false, denial };
     }
@@ -325,44 +302,4 @@ export class BudgetEngine {
     this.deps.metrics?.storeErrors.inc({ backend: this.store.kind, operation });
     this.deps.logger?.warn({ err: error.message, operation }, "budget store unavailable; limits apply their fail mode");
   }
-}
-
-/** What a request costs against one rule: 1 request, some tokens, or micro-dollars. */
-export function amountFor(rule: LimitRule, price: PriceLookup, input: number, output: number, cachedInput: number): number {
-  switch (rule.kind) {
-    case "requests":
-      return 1;
-    case "tokens":
-      return rule.count === "input" ? input : rule.count === "output" ? output : input + output;
-    case "money":
-      return costMicros(price.price, { inputTokens: input, outputTokens: output, cachedInputTokens: cachedInput });
-  }
-}
-
-function heldAmount(h: Held): number {
-  return h.leases.reduce((sum, lease) => sum + lease.amount, 0);
-}
-
-/** The most output tokens that fit in what a rule holds. */
-function outputWithin(h: Held, price: PriceLookup, input: number): number {
-  const held = heldAmount(h);
-  if (h.rule.kind === "money") return outputTokensWithin(price.price, input, held);
-  if (h.rule.kind === "tokens" && h.rule.count === "output") return held;
-  if (h.rule.kind === "tokens" && h.rule.count === "total") return Math.max(0, held - input);
-  return Number.MAX_SAFE_INTEGER;
-}
-
-function status(rule: LimitRule, usage: CounterUsage): LimitStatus {
-  return { rule: rule.name, kind: rule.kind, cap: rule.cap, used: usage.used, remaining: Math.max(0, rule.cap - usage.used), resetAt: usage.resetAt };
-}
-
-function deny(rule: LimitRule, headers: Record<string, string>, message: string): BudgetDenial {
-  return { status: 429, code: rule.kind === "money" ? "budget_exceeded" : "rate_limited", rule: rule.name, message, headers };
-}
-
-function describe(rule: LimitRule, amount: number, used: number, never: boolean): string {
-  const unit = rule.kind === "money" ? "micro-USD" : rule.kind === "tokens" ? `${rule.count} tokens` : "requests";
-  const show = (n: number) => (rule.kind === "money" ? `$${(n / 1e6).toFixed(6).replace(/0+$/, "").replace(/\.$/, "")}` : `${n} ${unit}`);
-  if (never) return `limit "${rule.name}": this request needs ${show(amount)}, more than the whole limit of ${show(rule.cap)}; lower max_tokens or the prompt`;
-  return `limit "${rule.name}" reached: ${show(used)} of ${show(rule.cap)} used, this request needs ${show(amount)}`;
 }
