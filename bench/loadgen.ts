@@ -46,8 +46,8 @@ async function runOnce(): Promise<void> {
       warmup: { type: "string", default: "1" },
       duration: { type: "string", default: "5" },
       connections: { type: "string", default: "1" },
-      authorization: { type: "string", default: "Bearer tg-bench-key" },
-      model: { type: "string", default: "gpt-4o-mini" },
+      authorization: { type: "string", default: "Bearer tg-demo-key" },
+      model: { type: "string", default: "fake-gpt-4o-mini" },
       close: { type: "string", default: "reset" },
     },
   });

@@ -37,8 +37,9 @@ export const USAGE = `npm run bench -- extproc [flags]
   --connections N      HTTP/2 connections per cell        (default: 1, as one Envoy worker)
   --config FILE        Tollgate config                    (default: Tollgate's built-in config)
   --tollgate-from X    auto|dist|src: dist/src/main.js (built) or src/main.ts via tsx (default: auto = dist if built)
-  --authorization V    authorization header value         (default: "Bearer tg-bench-key")
-  --model NAME         model in the request bodies        (default: gpt-4o-mini)
+  --authorization V    authorization header value         (default: "Bearer tg-demo-key", the built-in config's demo key)
+  --model NAME         model in the request bodies        (default: fake-gpt-4o-mini: the built-in config's
+                       fake-* route, OpenAI codec, no provider credential needed)
   --server-cpu N       core for the server (taskset -c)   (default: 0)
   --client-cpu N       core for the load generator        (default: 1)
   --no-pin             do not pin processes to cores
@@ -77,8 +78,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       connections: { type: "string", default: "1" },
       config: { type: "string" },
       "tollgate-from": { type: "string", default: "auto" },
-      authorization: { type: "string", default: "Bearer tg-bench-key" },
-      model: { type: "string", default: "gpt-4o-mini" },
+      authorization: { type: "string", default: "Bearer tg-demo-key" },
+      model: { type: "string", default: "fake-gpt-4o-mini" },
       "server-cpu": { type: "string", default: "0" },
       "client-cpu": { type: "string", default: "1" },
       "no-pin": { type: "boolean", default: false },

@@ -30,6 +30,14 @@ function share(part: number, whole: number): string {
   return `${Math.round((100 * part) / Math.max(whole, 1))}%`;
 }
 
+/** Why connections get lost under the default close mode; printed whenever it happened. */
+export const GOAWAY_NOTE =
+  "HTTP/2 connections lost: Envoy ends every ext_proc stream with END_STREAM then RST_STREAM (closeStream + " +
+  "resetStream). The nghttp2 inside Node counts each RST_STREAM against its rapid-reset limit (CVE-2023-44487: " +
+  "1000 burst, 33/s per connection) and answers with GOAWAY(INTERNAL_ERROR), failing the streams in flight on that " +
+  "connection (Envoy: 500s unless failure_mode_allow). Compare `--close graceful` (Envoy's " +
+  "ext_proc_graceful_grpc_close runtime flag: half-close and wait for the server's OK, no reset).";
+
 /** Short warnings for one cell: idle server, errors, denials, a message pattern other than the intended one. */
 export function cellNotes(cell: CellResult, expectedMessages: number | undefined): string[] {
   const notes: string[] = [];
@@ -64,6 +72,7 @@ export function markdownReport(info: RunInfo, cells: CellResult[], expectedMessa
       "completed in it: the figure to quote. Server busy = server CPU seconds / wall seconds; under " +
       `${Math.round(BUSY_THRESHOLD * 100)}% the client did not saturate the server, so req/s is not a capacity figure.`,
   ];
+  if (cells.some((c) => c.connectionsLost > 0)) lines.push("", GOAWAY_NOTE);
   const groups = new Map<string, CellResult[]>();
   for (const cell of cells) {
     const key = `${cell.variant}|${cell.close ?? ""}`;

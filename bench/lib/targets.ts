@@ -32,6 +32,16 @@ export interface StartOptions {
   tollgateFrom: TollgateSource;
 }
 
+/**
+ * The environment for a server under test: production mode, and without the two TOLLGATE_* variables that would
+ * replace what the benchmark chose (the built-in config unless --config; TCP only for the tcp transport). Others,
+ * such as secrets a --config file refers to, pass through.
+ */
+function targetEnv(): NodeJS.ProcessEnv {
+  const { TOLLGATE_CONFIG: _config, TOLLGATE_GRPC_SOCKET: _socket, ...env } = process.env;
+  return { ...env, NODE_ENV: "production" };
+}
+
 /** `taskset -c CPU` when pinning was asked for and taskset exists. */
 export function pinPrefix(cpu: string | undefined): string[] {
   if (cpu === undefined) return [];
@@ -149,7 +159,7 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
   const child = spawn(command ?? process.execPath, rest, {
     cwd: packageRoot,
     stdio: ["ignore", logFd, logFd],
-    env: { ...process.env, NODE_ENV: "production" },
+    env: targetEnv(),
   });
   closeSync(logFd);
   const killOnExit = (): void => void child.kill("SIGKILL");
@@ -159,7 +169,8 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
   const metricsUrl = `http://127.0.0.1:${adminPort}/metrics`;
   const stop = async (): Promise<void> => {
     process.off("exit", killOnExit);
-    child.kill("SIGTERM");
+    // SIGINT: Tollgate stops at once (SIGTERM would wait out its drain delay, which has nothing to drain here).
+    child.kill("SIGINT");
     if (!(await waitForExit(child, 5000))) {
       child.kill("SIGKILL");
       await waitForExit(child, 2000);
