@@ -49,7 +49,7 @@ export interface SpanReport extends SpanGroupReport {
   bySource: Record<string, SpanGroupReport>;
   /** Gold spans of types outside the scored set, by type: reported, not scored. */
   unscoredGold: Record<string, number>;
-  /** Evaluator latency per row, milliseconds. */
+  /** Evaluator latency per row, milliseconds (the verdicts' latencyMs). */
   latencyMs: { mean: number; p50: number; p99: number };
 }
 
@@ -208,7 +208,8 @@ export function spanReport(
     all.rows++;
     const started = performance.now();
     const verdict = evaluator.evaluate({ input: row.text });
-    latencies.push(performance.now() - started);
+    // The evaluator's own measurement when it reports one (it also holds for verdicts computed earlier).
+    latencies.push(Number.isFinite(verdict.latencyMs) ? verdict.latencyMs : performance.now() - started);
 
     const gold = [];
     for (const e of row.entities) {

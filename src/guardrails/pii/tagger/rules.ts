@@ -77,7 +77,7 @@ export function gazetteerCandidates(text: string, ctx: TokenContext): Candidate[
       while (j + 1 < n && j - i < 3) {
         const next = tokens[j + 1] as Token;
         const nextBits = gaz[j + 1] as number;
-        const adjacent = next.start - (tokens[j] as Token).end <= 1;
+        const adjacent = next.start - (tokens[j] as Token).end === 1 && text.charAt(next.start - 1) === " ";
         if (!adjacent || !isWord(next) || capital[j + 1] !== 1 || structured[j + 1] !== 0) break;
         if (!(nextBits & NAME) && nextBits & Gaz.CommonWord) break;
         j++;
