@@ -62,7 +62,7 @@ export class MemoryStore implements Store {
         entry.buckets.set(current, (entry.buckets.get(current) ?? 0) + item.amount);
         entry.leases.set(id, { amount: item.amount, bucket: current, expiresAt });
       }
-      entry.expiresAt = Math.max(entry.expiresAt, counterExpiry(item.counter.window, now, ttlMs));
+      entry.expiresAt = Math.max(entry.expiresAt, counterExpiry(item.counter.window, now));
       leases.push({ counter: item.counter, id, amount: item.amount, bucket: current, expiresAt });
       usage[i] = usageOf(item.counter, entry, oldest, now);
     }
@@ -80,7 +80,7 @@ export class MemoryStore implements Store {
       if (lease.bucket >= oldest && delta !== 0) {
         entry.buckets.set(lease.bucket, (entry.buckets.get(lease.bucket) ?? 0) + delta);
       }
-      entry.expiresAt = Math.max(entry.expiresAt, counterExpiry(lease.counter.window, now, 0));
+      entry.expiresAt = Math.max(entry.expiresAt, counterExpiry(lease.counter.window, now));
       return usageOf(lease.counter, entry, oldest, now);
     });
     this.#wrote(now);
@@ -91,7 +91,7 @@ export class MemoryStore implements Store {
     const usage = items.map(({ counter, amount }) => {
       const { entry, current, oldest } = this.#view(counter, now);
       if (amount !== 0) entry.buckets.set(current, (entry.buckets.get(current) ?? 0) + amount);
-      entry.expiresAt = Math.max(entry.expiresAt, counterExpiry(counter.window, now, 0));
+      entry.expiresAt = Math.max(entry.expiresAt, counterExpiry(counter.window, now));
       return usageOf(counter, entry, oldest, now);
     });
     this.#wrote(now);

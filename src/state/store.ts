@@ -113,13 +113,19 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** How long keys outlive the data they hold, so a lease settled just after a period ends still finds its key. */
-export const KEY_GRACE_MS = 60 * 60 * 1000;
+/**
+ * How long keys outlive the data they hold: room for replicas whose clocks run a little behind, still writing to a
+ * period that just ended. A settlement that arrives later finds no key and adds to a fresh one for a period nobody
+ * reads any more, which is harmless.
+ */
+export const KEY_GRACE_MS = 5 * 60 * 1000;
 
-/** Epoch ms after which nothing in this counter matters any more: when its key may expire. */
-export function counterExpiry(window: Window, now: number, ttlMs: number): number {
-  const dataEnd = window.kind === "fixed" ? window.endsAt : now + window.windowMs;
-  return Math.max(dataEnd, now + ttlMs) + KEY_GRACE_MS;
+/**
+ * Epoch ms after which nothing in this counter matters: the end of a fixed period, or a rolling window's length after
+ * the last write (older buckets no longer count; leases on them no longer matter). Plus the grace.
+ */
+export function counterExpiry(window: Window, now: number): number {
+  return (window.kind === "fixed" ? window.endsAt : now + window.windowMs) + KEY_GRACE_MS;
 }
 
 /** The bucket `now` falls in, and the oldest bucket still inside the window (fixed windows have only bucket 0). */

@@ -146,7 +146,7 @@ export class RedisStore implements Store {
     const buckets = items.map((item) => bucketsAt(item.counter.window, now));
     items.forEach((item, i) => {
       const b = buckets[i]!;
-      args.push(item.cap, item.amount, b.current, b.oldest, counterExpiry(item.counter.window, now, ttlMs) - now);
+      args.push(item.cap, item.amount, b.current, b.oldest, counterExpiry(item.counter.window, now) - now);
     });
     const reply = await this.#run(RESERVE, keys, args);
     const usage = items.map((item, i) => usageAt(item.counter, reply, 3 + 2 * i, now));
@@ -188,7 +188,7 @@ export class RedisStore implements Store {
       for (const i of group) {
         const row = rows[i]!;
         const w = row.counter.window;
-        args.push(row.member, row.leased, row.actual, row.bucket, bucketsAt(w, now).oldest, counterExpiry(w, now, 0) - now);
+        args.push(row.member, row.leased, row.actual, row.bucket, bucketsAt(w, now).oldest, counterExpiry(w, now) - now);
       }
       const reply = await this.#run(SETTLE, keys, args);
       group.forEach((i, j) => (usage[i] = usageAt(rows[i]!.counter, reply, 2 * j, now)));
