@@ -11,7 +11,7 @@ import type { ExtProcHost, ExtProcSettings, ExtProcStream } from "./ext-proc-typ
 import { ProcessorState, type CallbackState, type HandleResult } from "./processor-state.js";
 import { statusCodeValue } from "./status-code.js";
 import { jsonToStruct, structToJson } from "./struct.js";
-import type { OutgoingProcessingRequest, WireCommonResponse, WireDuration, WireImmediateResponse, WireProcessingMode, WireProcessingResponse } from "./wire-types.js";
+import type { OutgoingHeaderMap, OutgoingProcessingRequest, WireCommonResponse, WireDuration, WireImmediateResponse, WireProcessingMode, WireProcessingResponse } from "./wire-types.js";
 
 const GRPC_OK = 0;
 const ALL_DISABLED: WireProcessingMode = { request_header_mode: "SKIP", response_header_mode: "SKIP" };
@@ -105,7 +105,7 @@ export class ExtProcFilter {
     return { filter_metadata: filterMetadata };
   }
 
-  private headersProto(headers: HeaderMap): { headers: { key: string; raw_value: Buffer }[] } {
+  private headersProto(headers: HeaderMap): OutgoingHeaderMap {
     return headersToProto(headers, { allowed: this.settings.forwardAllowed, disallowed: this.settings.forwardDisallowed });
   }
 
@@ -116,7 +116,7 @@ export class ExtProcFilter {
     state.headers = headers;
     state.noBody = endStream;
     const message: OutgoingProcessingRequest = { metadata_context: this.metadataContext() };
-    message[state.phase.headers] = { headers: this.headersProto(headers), end_of_stream: endStream };
+    message[state.phase.headers] = { headers: this.headersProto(headers), ...(endStream ? { end_of_stream: true as const } : {}) };
     state.onStartProcessorCall(this.settings.messageTimeoutMs, "HeadersCallback");
     this.send(message);
     state.paused = true;
@@ -229,7 +229,7 @@ export class ExtProcFilter {
 
   sendBodyChunk(state: ProcessorState, next: CallbackState, body: Buffer, endStream: boolean, beforeSend?: () => void): void {
     const message: OutgoingProcessingRequest = { metadata_context: this.metadataContext() };
-    message[state.phase.body] = { body: Buffer.from(body), end_of_stream: endStream };
+    message[state.phase.body] = { ...(body.length > 0 ? { body: Buffer.from(body) } : {}), ...(endStream ? { end_of_stream: true as const } : {}) };
     state.onStartProcessorCall(this.settings.messageTimeoutMs, next);
     beforeSend?.();
     this.send(message);

@@ -6,7 +6,7 @@ import type { StringMatcher } from "../envoy-config/schema.js";
 import { HeaderMap, headerNameIsValid, headerValueIsValid } from "./header-map.js";
 import type { MutationChecker } from "./mutation-rules.js";
 import { stringMatches } from "./string-matcher.js";
-import type { WireBodyMutation, WireHeaderMutation } from "./wire-types.js";
+import type { OutgoingHeaderMap, WireBodyMutation, WireHeaderMutation } from "./wire-types.js";
 
 export interface ForwardRules {
   allowed: StringMatcher[];
@@ -29,12 +29,13 @@ function canForward(key: string, rules: ForwardRules): boolean {
 }
 
 /** MutationUtils::headersToProto: one entry per header, key as stored, value in raw_value. */
-export function headersToProto(headers: HeaderMap, rules: ForwardRules): { headers: { key: string; raw_value: Buffer }[] } {
+export function headersToProto(headers: HeaderMap, rules: ForwardRules): OutgoingHeaderMap {
   return {
     headers: headers
       .entries()
       .filter((e) => canForward(e.key, rules))
-      .map((e) => ({ key: e.key, raw_value: Buffer.from(e.value) })),
+      // An empty value is proto3's default and so is not on the wire.
+      .map((e) => (e.value.length > 0 ? { key: e.key, raw_value: Buffer.from(e.value) } : { key: e.key })),
   };
 }
 

@@ -103,14 +103,20 @@ export interface WireProcessingResponse {
 
 export type RequestKind = "request_headers" | "response_headers" | "request_body" | "response_body" | "request_trailers" | "response_trailers";
 
-/** What the emulator sends (encoded by grpc-js from plain objects). */
+/**
+ * What the emulator sends (encoded by grpc-js from plain objects). Like Envoy's C++ protobuf, default values
+ * (empty bytes, false) are left out, so a server decoding without defaults sees exactly what Envoy sends.
+ */
+export interface OutgoingHeaderMap {
+  headers: { key: string; raw_value?: Buffer }[];
+}
 export interface OutgoingProcessingRequest {
-  request_headers?: { headers: { headers: { key: string; raw_value: Buffer }[] }; end_of_stream: boolean };
-  response_headers?: { headers: { headers: { key: string; raw_value: Buffer }[] }; end_of_stream: boolean };
-  request_body?: { body: Buffer; end_of_stream: boolean };
-  response_body?: { body: Buffer; end_of_stream: boolean };
-  request_trailers?: { trailers: { headers: { key: string; raw_value: Buffer }[] } };
-  response_trailers?: { trailers: { headers: { key: string; raw_value: Buffer }[] } };
+  request_headers?: { headers: OutgoingHeaderMap; end_of_stream?: true };
+  response_headers?: { headers: OutgoingHeaderMap; end_of_stream?: true };
+  request_body?: { body?: Buffer; end_of_stream?: true };
+  response_body?: { body?: Buffer; end_of_stream?: true };
+  request_trailers?: { trailers: OutgoingHeaderMap };
+  response_trailers?: { trailers: OutgoingHeaderMap };
   metadata_context: { filter_metadata: Record<string, unknown> };
   observability_mode?: boolean;
 }
