@@ -148,7 +148,7 @@ export class BudgetEngine {
       const refused = await this.#topUp(reservation, short, outputTokens);
       if (refused.length === 0) return finished ? { action: "finish", rule: finished } : { action: "continue" };
       const cut = refused.find((h) => h.rule.onStreamExceed === "cut");
-      if (cut) return this.#cut(reservation, short, cut.rule);
+      if (cut) return this.#cut(reservation, short.filter((h) => !h.unchecked), cut.rule);
       // `finish` rules let this response run to its end (the reconcile charges all of it) and stop checking.
       for (const h of refused) h.unchecked = true;
       finished = refused[0]!.rule.name;

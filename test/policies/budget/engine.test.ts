@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Admission } from "../../../src/policies/budget/engine.js";
 import { registerBudgetMetrics } from "../../../src/policies/budget/metrics.js";
 import { MemoryStore } from "../../../src/state/memory.js";
+import { StoreUnavailableError } from "../../../src/state/store.js";
 import { limits, makeEngine, ManualClock, usage } from "./helpers.js";
 
 const key = (keyId: string, cohort = "team-a", route = "chat") => ({ keyId, cohort, route });
@@ -147,6 +148,32 @@ describe("budget engine", () => {
       await engine.reconcile(other, usage(10, 400));
       expect((await engine.reserve({ scope: key("k3"), estimate: { inputTokens: 1, outputTokens: 1 }, phase: "all" })).ok).toBe(false);
     });
+  });
+
+  it("mid-stream with the store down: fail_open rules stop checking, fail_closed rules end the stream", async () => {
+    const clock = new ManualClock();
+    const memory = new MemoryStore();
+    let down = false;
+    // The memory store, made to fail like an unreachable Redis while `down` is set.
+    const store = Object.assign(Object.create(memory) as MemoryStore, {
+      lease: (request: Parameters<MemoryStore["lease"]>[0]) =>
+        down ? Promise.reject(new StoreUnavailableError("redis: connection closed")) : memory.lease(request),
+    });
+    const config = limits({
+      rules: {
+        open: { tokens: 1_000_000, count: "output", window: "1h", fail: "fail_open" },
+        closed: { tokens: 1_000_000, count: "output", window: "1h", fail: "fail_closed", on_stream_exceed: "cut" },
+      },
+    });
+    const engine = makeEngine(config, store, clock);
+    const reservation = admitted(await engine.reserve({ scope: key("k1"), estimate: { inputTokens: 1, outputTokens: 10 }, phase: "all" })).reservation;
+    down = true;
+    expect(await engine.streamCheck(reservation, 5)).toEqual({ action: "continue" });
+    expect(await engine.streamCheck(reservation, 50)).toMatchObject({ action: "cut", rule: "closed", allowedOutputTokens: 10 });
+    expect(reservation.held.map((h) => [h.rule.name, h.unchecked])).toEqual([
+      ["open", true],
+      ["closed", false],
+    ]);
   });
 
   it("counts spend, tokens, denials and unknown models in metrics", async () => {

@@ -118,6 +118,15 @@ describe("budget policy", () => {
     expect(await used(s, ctx)).toEqual([0, 0]);
   });
 
+  it("gives back the early request count when the body is refused", async () => {
+    const s = setup({ rpm: { requests: 5, window: "1m" }, tiny: { tokens: 5, window: "1m" } });
+    const ctx = contextFor(chatBody({ max_tokens: 100 }));
+    expect(await admit(s.policy, ctx)).toMatchObject({ verdict: "deny", denial: { code: "rate_limited" } });
+    expect(await used(s, ctx)).toEqual([1]);
+    await s.policy.done!(ctx, "denied");
+    expect(await used(s, ctx)).toEqual([0]);
+  });
+
   it("charges what was streamed when the client disconnects mid-answer", async () => {
     const s = setup({ tpm: { tokens: 100_000, window: "1m" } });
     const ctx = contextFor(chatBody({ stream: true, max_tokens: 1_000 }));
