@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { readFileSync } from "node:fs";
 import * as protoLoader from "@grpc/proto-loader";
 import * as grpc from "@grpc/grpc-js";
+import { packagePath } from "../paths.js";
 
 const require = createRequire(import.meta.url);
 
@@ -26,8 +27,7 @@ interface ProtoList {
   config: string[];
 }
 
-const protoListPath = join(dirname(new URL(import.meta.url).pathname), "..", "..", "proto", "protos.json");
-export const protoList = JSON.parse(readFileSync(protoListPath, "utf8")) as ProtoList;
+export const protoList = JSON.parse(readFileSync(packagePath("proto", "protos.json"), "utf8")) as ProtoList;
 
 /**
  * keepCase keeps Envoy's snake_case field names (raw_value, end_of_stream) so code reads like the proto docs;
