@@ -55,6 +55,7 @@ export interface EngineDeps {
 const KINDS: Record<BudgetPhase, LimitKind[]> = { requests: ["requests"], usage: ["tokens", "money"], all: ["requests", "tokens", "money"] };
 /** Output tokens added per top-up beyond what is needed, so a long stream tops up every so often, not every chunk. */
 const TOP_UP_MIN_TOKENS = 256;
+const STORE_LOG_INTERVAL_MS = 10_000;
 
 export class BudgetEngine {
   readonly store: Store;
@@ -62,6 +63,8 @@ export class BudgetEngine {
   readonly #sender: WebhookSender;
   readonly #clock: () => number;
   readonly #background = new Set<Promise<void>>();
+  #lastStoreLog = 0;
+  #suppressed = 0;
 
   constructor(
     readonly config: LimitsConfig,
@@ -298,8 +301,17 @@ export class BudgetEngine {
     return { action: "cut", rule: rule.name, allowedOutputTokens: allowed, denial };
   }
 
+  /** Every failure is counted; the log gets the first one and then one line per interval, not one per request. */
   #storeError(operation: string, error: StoreUnavailableError): void {
     this.deps.metrics?.storeErrors.inc({ backend: this.store.kind, operation });
-    this.deps.logger?.warn({ err: error.message, operation }, "budget store unavailable; limits apply their fail mode");
+    this.#suppressed += 1;
+    const now = Date.now();
+    if (now - this.#lastStoreLog < STORE_LOG_INTERVAL_MS) return;
+    this.deps.logger?.warn(
+      { err: error.message, operation, failures: this.#suppressed, store: this.store.status.snapshot() },
+      "budget store unavailable; limits apply their fail mode",
+    );
+    this.#lastStoreLog = now;
+    this.#suppressed = 0;
   }
 }

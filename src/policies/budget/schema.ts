@@ -62,8 +62,9 @@ const ruleSchema = z
     match: z.strictObject({ route: names.optional(), key: names.optional(), cohort: names.optional() }).prefault({}),
     /** One counter per value of these dimensions (e.g. [key]: every key gets its own cap). */
     per: z.array(dimension).default([]).refine((dims) => new Set(dims).size === dims.length, "dimensions repeat"),
-    requests: z.number().int().positive().optional(),
-    tokens: z.number().int().positive().optional(),
+    // Caps stay far below 2^53 so sums in Redis (Lua numbers are doubles) remain exact.
+    requests: z.number().int().positive().max(1e15).optional(),
+    tokens: z.number().int().positive().max(1e15).optional(),
     /** Which tokens a `tokens` rule counts. */
     count: z.enum(["input", "output", "total"]).optional(),
     /** Money cap in USD (kept as integer micro-dollars). */
