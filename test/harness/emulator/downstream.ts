@@ -97,7 +97,9 @@ export class DownstreamWriter implements FrameSink {
     if (!this.requestComplete()) raw.push("connection", "close");
     this.res.sendDate = false;
     this.res.writeHead(this.status, raw);
+    // Envoy's codec writes headers at once; Node would hold them until the first body bytes.
     if (endStream) this.end();
+    else this.res.flushHeaders();
   }
 
   data(bytes: Buffer, endStream: boolean): void {

@@ -1,13 +1,14 @@
 // google.protobuf.Struct ⇄ plain JSON, for dynamic metadata travelling through proto-loader messages.
+// Value's fields are camelCase here (protobufjs's bundled struct.proto), whatever keepCase says.
 import type { WireStruct, WireValue } from "./wire-types.js";
 
 export function valueToJson(v: WireValue | undefined): unknown {
   if (!v) return null;
-  if (v.struct_value !== undefined) return structToJson(v.struct_value);
-  if (v.list_value !== undefined) return (v.list_value.values ?? []).map(valueToJson);
-  if (v.string_value !== undefined) return v.string_value;
-  if (v.number_value !== undefined) return v.number_value;
-  if (v.bool_value !== undefined) return v.bool_value;
+  if (v.structValue !== undefined) return structToJson(v.structValue);
+  if (v.listValue !== undefined) return (v.listValue.values ?? []).map(valueToJson);
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.numberValue !== undefined) return v.numberValue;
+  if (v.boolValue !== undefined) return v.boolValue;
   return null;
 }
 
@@ -18,13 +19,13 @@ export function structToJson(s: WireStruct | undefined): Record<string, unknown>
 }
 
 export function jsonToValue(v: unknown): WireValue {
-  if (v === null || v === undefined) return { null_value: "NULL_VALUE" };
-  if (typeof v === "string") return { string_value: v };
-  if (typeof v === "number") return { number_value: v };
-  if (typeof v === "boolean") return { bool_value: v };
-  if (Array.isArray(v)) return { list_value: { values: v.map(jsonToValue) } };
-  if (typeof v === "object") return { struct_value: jsonToStruct(v as Record<string, unknown>) };
-  return { string_value: String(v) };
+  if (v === null || v === undefined) return { nullValue: 0 };
+  if (typeof v === "string") return { stringValue: v };
+  if (typeof v === "number") return { numberValue: v };
+  if (typeof v === "boolean") return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(jsonToValue) } };
+  if (typeof v === "object") return { structValue: jsonToStruct(v as Record<string, unknown>) };
+  return { stringValue: String(v) };
 }
 
 export function jsonToStruct(o: Record<string, unknown>): WireStruct {

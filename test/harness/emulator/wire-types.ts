@@ -73,18 +73,21 @@ export interface WireDuration {
   nanos?: number;
 }
 
-/** google.protobuf.Struct as proto-loader decodes it (fields → Value with a `kind` oneof). */
+/**
+ * google.protobuf.Struct as proto-loader handles it. protobufjs bundles its own struct.proto whose Value fields
+ * are camelCase (stringValue, structValue, …) even with keepCase, so that is the spelling on both sides.
+ */
 export interface WireStruct {
   fields?: Record<string, WireValue>;
 }
 export interface WireValue {
   kind?: string;
-  null_value?: string;
-  number_value?: number;
-  string_value?: string;
-  bool_value?: boolean;
-  struct_value?: WireStruct;
-  list_value?: { values?: WireValue[] };
+  nullValue?: string | number;
+  numberValue?: number;
+  stringValue?: string;
+  boolValue?: boolean;
+  structValue?: WireStruct;
+  listValue?: { values?: WireValue[] };
 }
 
 export interface WireProcessingResponse {
