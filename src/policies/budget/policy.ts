@@ -52,8 +52,9 @@ export function budgetPolicy(engine: BudgetEngine): Policy {
         if (engine.needsEstimate(scope)) {
           const output = request.endpoint.kind === "embeddings" ? 0 : (request.maxTokens ?? engine.config.defaultMaxTokens);
           estimate = { inputTokens: state.counter.prompt(request), outputTokens: output };
+          if (engine.config.capOutputTokens && request.maxTokens === undefined) bodyChanged = capOutput(request, output);
         }
-        bodyChanged = askForStreamUsage(ctx, request, state);
+        bodyChanged = askForStreamUsage(ctx, request, state) || bodyChanged;
       }
       const admission = await engine.reserve({
         scope,
@@ -171,6 +172,23 @@ function askForStreamUsage(ctx: PolicyContext, request: LlmRequest, state: Reque
   request.body["stream_options"] = { ...(typeof existing === "object" && existing !== null ? existing : {}), include_usage: true };
   state.stripUsageChunk = true;
   ctx.state.set(INJECTED_USAGE_STATE, true);
+  return true;
+}
+
+/** The body field that limits output, per endpoint (chat uses max_completion_tokens, which reasoning models need). */
+const OUTPUT_LIMIT_FIELD: Partial<Record<LlmRequest["endpoint"]["kind"], string>> = {
+  chat_completions: "max_completion_tokens",
+  completions: "max_tokens",
+  responses: "max_output_tokens",
+  messages: "max_tokens",
+};
+
+/** Bound the response to what was reserved (limits.defaults.cap_output_tokens). */
+function capOutput(request: LlmRequest, tokens: number): boolean {
+  const field = OUTPUT_LIMIT_FIELD[request.endpoint.kind];
+  if (!field || tokens <= 0) return false;
+  request.body[field] = tokens;
+  request.maxTokens = tokens;
   return true;
 }
 

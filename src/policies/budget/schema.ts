@@ -127,6 +127,11 @@ const defaultsSchema = z.strictObject({
   on_stream_exceed: streamAction.default("cut"),
   /** Output tokens reserved when a request gives no max_tokens. */
   default_max_tokens: z.number().int().positive().default(4_096),
+  /**
+   * Give requests without an output limit one of default_max_tokens (when a token or money rule applies), so even a
+   * buffered response cannot outgrow its reservation. Off by default: it changes what the client asked for.
+   */
+  cap_output_tokens: z.boolean().default(false),
   /** A reservation nobody settles (the replica died) is given back after this. Longer than your longest stream. */
   reservation_ttl: duration("10s").default(parseDuration("15m")),
   /** Buckets per rolling window: more is smoother, fewer is cheaper. */
@@ -228,6 +233,7 @@ function normalize(raw: RawLimits) {
   });
   return {
     defaultMaxTokens: raw.defaults.default_max_tokens,
+    capOutputTokens: raw.defaults.cap_output_tokens,
     reservationTtlMs: raw.defaults.reservation_ttl,
     rollingBuckets: raw.defaults.rolling_buckets,
     rules,

@@ -65,6 +65,18 @@ describe("budget policy", () => {
     expect(await used(s, ctx)).toEqual([129, 1223]);
   });
 
+  it("bounds a request without an output limit to its reservation when cap_output_tokens is on", async () => {
+    const s = setup({ tpm: { tokens: 100_000, window: "1m" } }, { cap_output_tokens: true, default_max_tokens: 300 });
+    const ctx = contextFor(chatBody());
+    expect(await admit(s.policy, ctx)).toMatchObject({ verdict: "mutate", bodyChanged: true });
+    expect((ctx.request as LlmRequest).body["max_completion_tokens"]).toBe(300);
+    expect(await used(s, ctx)).toEqual([309]);
+    // A client's own limit is left alone.
+    const own = contextFor(chatBody({ max_tokens: 50 }));
+    expect(await admit(s.policy, own)).toMatchObject({ verdict: "continue" });
+    expect((own.request as LlmRequest).body["max_completion_tokens"]).toBeUndefined();
+  });
+
   it("refuses a request over the money budget with budget_exceeded", async () => {
     const s = setup({ tiny: { per: ["key"], usd: 0.001, window: "daily" } });
     const result = await admit(s.policy, contextFor(chatBody({ max_tokens: 500 })));
