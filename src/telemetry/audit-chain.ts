@@ -5,7 +5,7 @@
 //   * UTF-8 JSON lines: one record per line, each line terminated by "\n" (a last line without "\n" is a torn write).
 //   * Canonical serialisation = RFC 8785 (JSON Canonicalization Scheme) restricted to what records contain:
 //     object keys sorted by UTF-16 code units at every depth, no whitespace, strings escaped as ECMAScript
-//     JSON.stringify escapes them, numbers in ECMAScript shortest round-trip form (JSON.stringify), no NaN/Infinity.
+//     JSON.stringify escapes them, numbers in ECMAScript shortest round-trip form (JSON.stringify; the writer stores NaN/Infinity as null).
 //     Every line in the file is exactly the canonical serialisation of the record it holds, `hash` included.
 //   * Chain fields added by the writer: `v` (format version, 1), `seq` (0, 1, 2, ... per file), `prev_hash` and
 //     `hash`, both lower-case hex SHA-256.
@@ -95,42 +95,96 @@ export interface SealedAuditRecord extends AuditRecord {
   hash: string;
 }
 
-/** Canonical JSON (see the header): sorted keys, no whitespace, finite numbers only. */
+/** One member of a canonical object: its key (for ordering) and its `"key":value` text. */
+export interface Member {
+  key: string;
+  text: string;
+}
+
+/** Canonical JSON (see the header) of a JSON value. */
 export function canonicalJson(value: JsonValue): string {
-  if (value === null || typeof value === "boolean" || typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number") {
-    // JSON.stringify would quietly write null; a hash over a value that is not the one stored is worse than an error.
-    if (!Number.isFinite(value)) throw new TypeError(`canonical JSON has no representation for ${value}`);
-    return JSON.stringify(value);
+  const text = canonicalize(value, "", new Set());
+  if (text === undefined) throw new TypeError("no JSON representation");
+  return text;
+}
+
+/**
+ * Canonical JSON of any value with JSON.stringify's semantics, so what a caller hands over is written exactly as
+ * JSON.stringify would (undefined, functions and symbols dropped from objects and null in arrays, NaN and Infinity
+ * as null, toJSON honoured) except that bigints become decimal strings instead of throwing. Returns undefined for a
+ * value JSON omits. One pass: the text is also the record's snapshot, so later mutation by the caller cannot leak in.
+ */
+function canonicalize(input: unknown, key: string, ancestors: Set<object>): string | undefined {
+  // Primitives first: they are most of a record, and this runs on the request path.
+  switch (typeof input) {
+    case "string":
+      return JSON.stringify(input);
+    case "number":
+      return Number.isFinite(input) ? String(input) : "null"; // String(n) is JSON.stringify's number form
+    case "boolean":
+      return input ? "true" : "false";
+    case "bigint":
+      return `"${input.toString()}"`;
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (input === null) return "null";
+  if (typeof (input as { toJSON?: unknown }).toJSON === "function") return canonicalize((input as { toJSON: (key: string) => unknown }).toJSON(key), key, ancestors);
+  if (input instanceof Number || input instanceof String || input instanceof Boolean) return canonicalize(input.valueOf(), key, ancestors);
+  const obj: object = input as object;
+  if (ancestors.has(obj)) throw new TypeError("cannot serialise a circular structure");
+  ancestors.add(obj);
+  try {
+    if (Array.isArray(input)) {
+      let out = "[";
+      for (let i = 0; i < input.length; i++) out += (i > 0 ? "," : "") + (canonicalize(input[i], String(i), ancestors) ?? "null");
+      return `${out}]`;
+    }
+    return joinMembers(membersOf(input as Record<string, unknown>, ancestors));
+  } finally {
+    ancestors.delete(obj);
+  }
+}
+
+function membersOf(obj: Record<string, unknown>, ancestors: Set<object>): Member[] {
+  const members: Member[] = [];
   // Array.prototype.sort without a comparator orders by UTF-16 code units, which is what RFC 8785 asks for.
-  const keys = Object.keys(value).sort();
-  const parts: string[] = [];
-  for (const key of keys) parts.push(`${JSON.stringify(key)}:${canonicalJson(value[key] as JsonValue)}`);
-  return `{${parts.join(",")}}`;
+  for (const key of Object.keys(obj).sort()) {
+    const text = canonicalize(obj[key], key, ancestors);
+    if (text !== undefined) members.push({ key, text: `${JSON.stringify(key)}:${text}` });
+  }
+  return members;
+}
+
+function joinMembers(members: readonly Member[]): string {
+  let out = "{";
+  for (let i = 0; i < members.length; i++) out += (i > 0 ? "," : "") + members[i]!.text;
+  return `${out}}`;
+}
+
+/** Inserts members into a sorted list (the chain fields into a record), keeping UTF-16 key order. */
+function withMembers(sorted: readonly Member[], extra: readonly Member[]): Member[] {
+  return [...sorted, ...extra].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 export function sha256Hex(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
 
+const CHAIN_KEYS = new Set(["v", "seq", "prev_hash", "hash"]);
+
 /**
- * A detached, plain-JSON copy of what the caller passed: the exchange may keep mutating its objects after append,
- * and the record must be what was true at append time. JSON.stringify semantics decide the awkward cases (undefined
- * keys dropped, NaN/Infinity become null, toJSON honoured); bigints become decimal strings instead of throwing.
+ * The record as canonical members, ready to seal. Done once, at append: it is the snapshot (strings are immutable,
+ * so the exchange may keep mutating its objects) and it is the expensive part, so sealing a batch later is cheap.
+ * Throws on what JSON cannot hold (a circular structure, a record that is not an object).
  */
-export function snapshotRecord(record: AuditRecord): { [key: string]: JsonValue } {
-  const text = JSON.stringify(record, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
-  const parsed: unknown = JSON.parse(text);
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new TypeError("an audit record must be an object");
-  const body = parsed as { [key: string]: JsonValue };
+export function prepareRecord(record: AuditRecord): Member[] {
+  const value: unknown = record;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new TypeError("an audit record must be an object");
   // The chain fields are the writer's; a caller passing a sealed record back in must not smuggle its old ones through.
-  delete body.v;
-  delete body.seq;
-  delete body.prev_hash;
-  delete body.hash;
-  return body;
+  return membersOf(value as Record<string, unknown>, new Set([value])).filter((m) => !CHAIN_KEYS.has(m.key));
 }
 
 export interface ChainLink {
@@ -138,11 +192,15 @@ export interface ChainLink {
   hash: string;
 }
 
-/** Adds the chain fields to a snapshot and returns the file line (with "\n") and the record's hash. */
-export function sealRecord(body: { [key: string]: JsonValue }, seq: number, prevHash: string): { line: string; hash: string } {
-  const unsealed: { [key: string]: JsonValue } = { ...body, v: AUDIT_FORMAT_VERSION, seq, prev_hash: prevHash };
-  const hash = sha256Hex(canonicalJson(unsealed));
-  return { line: `${canonicalJson({ ...unsealed, hash })}\n`, hash };
+/** Adds the chain fields to a prepared record and returns its file line (with "\n") and its hash. */
+export function sealRecord(members: readonly Member[], seq: number, prevHash: string): { line: string; hash: string } {
+  const unsealed = withMembers(members, [
+    { key: "prev_hash", text: `"prev_hash":"${prevHash}"` },
+    { key: "seq", text: `"seq":${seq}` },
+    { key: "v", text: `"v":${AUDIT_FORMAT_VERSION}` },
+  ]);
+  const hash = sha256Hex(joinMembers(unsealed));
+  return { line: `${joinMembers(withMembers(unsealed, [{ key: "hash", text: `"hash":"${hash}"` }]))}\n`, hash };
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -172,16 +230,17 @@ export function parseAuditLine(line: string): ParsedLine {
   if (!seqOk) return { ok: false, reason: "missing or invalid seq" };
   if (typeof prevHash !== "string" || !HEX64.test(prevHash)) return { ok: false, reason: "missing or invalid prev_hash", seq };
   if (typeof hash !== "string" || !HEX64.test(hash)) return { ok: false, reason: "missing or invalid hash", seq };
-  const { hash: _stored, ...unsealed } = record;
-  let canonicalBody: string;
+  let members: Member[];
   try {
-    canonicalBody = canonicalJson(unsealed);
+    members = membersOf(record, new Set([record]));
   } catch (err) {
-    return { ok: false, reason: `not canonical JSON: ${(err as Error).message}`, seq };
+    return { ok: false, reason: `cannot be canonicalised: ${(err as Error).message}`, seq }; // e.g. nesting too deep
   }
-  if (sha256Hex(canonicalBody) !== hash) return { ok: false, reason: "hash mismatch: the record was modified after it was written", seq };
-  // The hash already covers the content; this catches rewrites that keep it (duplicate keys, added whitespace),
-  // so what a person reads in the file is exactly what was hashed.
-  if (canonicalJson(record) !== line) return { ok: false, reason: "line is not in canonical form: it was rewritten after it was written", seq };
+  if (sha256Hex(joinMembers(members.filter((m) => m.key !== "hash"))) !== hash) {
+    return { ok: false, reason: "hash mismatch: the record was modified after it was written", seq };
+  }
+  // The hash already covers the content; this catches rewrites that keep it (duplicate keys, added whitespace,
+  // a number written as 1e400), so what a person reads in the file is exactly what was hashed.
+  if (joinMembers(members) !== line) return { ok: false, reason: "line is not in canonical form: it was rewritten after it was written", seq };
   return { ok: true, record, seq, prevHash, hash };
 }

@@ -1,7 +1,7 @@
 import { readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { canonicalJson, sealRecord, type JsonValue } from "../../src/telemetry/audit.js";
+import { canonicalJson, prepareRecord, sealRecord, type JsonValue, type SealedAuditRecord } from "../../src/telemetry/audit.js";
 import { verifyAuditFile } from "../../src/telemetry/audit-verify.js";
 import { makeRecord, openLog, tempDir } from "./audit-helpers.js";
 
@@ -50,10 +50,9 @@ describe("verifyAuditFile", () => {
 
   it("catches an edited record whose hash was recomputed, at the next record's prev_hash", async () => {
     const tampered = [...lines];
-    const rec = JSON.parse(lines[2]!) as { [k: string]: JsonValue };
-    const { v: _v, seq, prev_hash, hash: _h, ...body } = rec;
+    const rec = JSON.parse(lines[2]!) as SealedAuditRecord;
     // Someone who knows the format rewrites record 2 and reseals it: it verifies on its own, the chain does not.
-    const forged = sealRecord({ ...body, cost_usd_micros: 0 }, seq as number, prev_hash as string);
+    const forged = sealRecord(prepareRecord({ ...rec, cost_usd_micros: 0 }), rec.seq, rec.prev_hash);
     tampered[2] = forged.line.trimEnd();
     const result = await verifyAuditFile(fileOf(joined(tampered)));
     expect(result).toMatchObject({ ok: false, records: 3, firstProblem: { line: 4, seq: 3, reason: expect.stringMatching(/prev_hash does not match .* line 3/) } });

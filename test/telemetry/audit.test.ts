@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { GENESIS_HASH, canonicalJson, type JsonValue, type SealedAuditRecord } from "../../src/telemetry/audit.js";
+import { GENESIS_HASH, auditUsage, canonicalJson, type AuditRecord, type JsonValue, type SealedAuditRecord } from "../../src/telemetry/audit.js";
 import { verifyAuditFile } from "../../src/telemetry/audit-verify.js";
 import { makeRecord, metricValue, openLog, tempDir } from "./audit-helpers.js";
 
@@ -38,9 +38,12 @@ describe("canonical form", () => {
     expect(canonicalJson(value)).toBe('{"B":null,"a":{"c":"é\\n\\"","d":[1,{"y":2,"z":1}]},"b":1,"é":true,"\u{1F600}":0.1}');
   });
 
-  it("refuses numbers JSON cannot carry", () => {
-    expect(() => canonicalJson({ x: Number.NaN })).toThrow(/NaN/);
-    expect(() => canonicalJson([Number.POSITIVE_INFINITY])).toThrow(/Infinity/);
+  it("follows JSON.stringify for values JSON cannot carry", () => {
+    const odd = { x: Number.NaN, y: [Number.POSITIVE_INFINITY, undefined], z: undefined, d: new Date(0), n: 10n };
+    expect(canonicalJson(odd as unknown as JsonValue)).toBe('{"d":"1970-01-01T00:00:00.000Z","n":"10","x":null,"y":[null,null]}');
+    const loop: { self?: unknown } = {};
+    loop.self = loop;
+    expect(() => canonicalJson(loop as JsonValue)).toThrow(/circular/);
   });
 });
 
@@ -166,6 +169,30 @@ describe("AuditLog chain", () => {
     const recs = readRecords(file);
     expect(recs.map((r) => r.request_id)).toEqual([...Array(500).keys()].map((i) => `req-${i}`));
     expect((await verifyAuditFile(file)).records).toBe(500);
+  });
+
+  it("drops a record it cannot serialise, counts it, and keeps going", async () => {
+    const file = join(tempDir(), "audit.jsonl");
+    const { log, registry, lines } = openLog({ file });
+    const circular = makeRecord(0) as AuditRecord & { self?: unknown };
+    circular.self = circular;
+    expect(log.append(circular)).toBe(false);
+    expect(log.append(null as unknown as AuditRecord)).toBe(false);
+    expect(log.append(makeRecord(1))).toBe(true);
+    await log.close();
+    expect(await metricValue(registry, "tollgate_audit_dropped_records_total", { reason: "invalid_record" })).toBe(2);
+    expect(lines.find((l) => l.msg === "audit record dropped")).toMatchObject({ reason: "invalid_record", request_id: "req-0" });
+    expect(readRecords(file).map((r) => [r.seq, r.request_id])).toEqual([[0, "req-1"]]);
+  });
+
+  it("maps the exchange's usage to the record's snake_case shape", () => {
+    expect(auditUsage(undefined)).toBeNull();
+    expect(auditUsage({ inputTokens: 1, outputTokens: 2, cachedInputTokens: 3, reasoningTokens: 4 })).toEqual({
+      input_tokens: 1,
+      output_tokens: 2,
+      cached_input_tokens: 3,
+      reasoning_tokens: 4,
+    });
   });
 
   it("drops appends after close and counts them", async () => {
