@@ -5,13 +5,14 @@
 //   * UTF-8 JSON lines: one record per line, each line terminated by "\n" (a last line without "\n" is a torn write).
 //   * Canonical serialisation = RFC 8785 (JSON Canonicalization Scheme) restricted to what records contain:
 //     object keys sorted by UTF-16 code units at every depth, no whitespace, strings escaped as ECMAScript
-//     JSON.stringify escapes them, numbers in ECMAScript shortest round-trip form (JSON.stringify; the writer stores NaN/Infinity as null).
+//     JSON.stringify escapes them, numbers in ECMAScript shortest round-trip form (JSON.stringify; the writer
+//     stores NaN/Infinity as null).
 //     Every line in the file is exactly the canonical serialisation of the record it holds, `hash` included.
 //   * Chain fields added by the writer: `v` (format version, 1), `seq` (0, 1, 2, ... per file), `prev_hash` and
 //     `hash`, both lower-case hex SHA-256.
 //   * hash      = SHA-256( UTF-8( canonical(record without the `hash` key) ) ); this covers `v`, `seq` and `prev_hash`.
-//   * prev_hash = the previous record's `hash` (the digest of the previous record's canonical form), or
-//                 GENESIS_HASH (64 zeros) for seq 0.
+//   * prev_hash = the previous record's `hash` field, i.e. the digest of the previous record's canonical form
+//                 without its own `hash` (not of its whole line), or GENESIS_HASH (64 zeros) for seq 0.
 //
 // Verifying is therefore: for each line, parse, drop `hash`, canonicalise, SHA-256, compare with `hash`; check the line
 // itself is canonical; check seq counts up from 0 by one; check prev_hash equals the previous line's hash.
