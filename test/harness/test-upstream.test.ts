@@ -114,6 +114,12 @@ describe("control headers", () => {
     expect(anth).not.toContain("message_stop");
   });
 
+  it("fails the first n requests of a key, then answers normally", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await post({ [CONTROL.failFirst]: "upstream-test:2", [CONTROL.status]: "502" }, { model: "m", messages: [] })).status);
+    expect(statuses).toEqual([502, 502, 200]);
+  });
+
   it("cuts the connection mid-stream or before headers", async () => {
     const midStream = await post({ [CONTROL.truncate]: "reset", [CONTROL.content]: "a long answer to cut", [CONTROL.chunkSize]: "2" }, { stream: true });
     await expect(midStream.text()).rejects.toThrow();

@@ -32,6 +32,8 @@ export const CONTROL = {
   stream: "x-test-stream",
   /** Response body for mode "body". */
   body: "x-test-body",
+  /** "key:n": the first n requests carrying this key get x-test-status (default 503), later ones succeed. */
+  failFirst: "x-test-fail-first",
 } as const;
 
 export interface ReceivedRequest {
@@ -143,7 +145,21 @@ async function sendStream(res: ServerResponse, r: ReceivedRequest, shape: ApiSha
   res.end();
 }
 
-async function respond(req: IncomingMessage, res: ServerResponse, r: ReceivedRequest): Promise<void> {
+/** Counts requests per x-test-fail-first key; failures are served while the count is within n. */
+function failsThisTime(r: ReceivedRequest, seen: Map<string, number>): boolean {
+  const spec = first(r, CONTROL.failFirst);
+  const m = spec ? /^(.+):(\d+)$/.exec(spec) : null;
+  if (!m || m[1] === undefined) return false;
+  const count = (seen.get(m[1]) ?? 0) + 1;
+  seen.set(m[1], count);
+  return count <= Number(m[2]);
+}
+
+async function respond(req: IncomingMessage, res: ServerResponse, r: ReceivedRequest, seen: Map<string, number>): Promise<void> {
+  if (failsThisTime(r, seen)) {
+    const status = intHeader(r, CONTROL.status, 503);
+    return sendBytes(res, r, status, "application/json", Buffer.from(JSON.stringify(errorBody(shapeForPath(r.path), status, "scripted failure"))));
+  }
   if (first(r, CONTROL.reset) === "before-headers") {
     req.socket.resetAndDestroy();
     return;
@@ -151,7 +167,7 @@ async function respond(req: IncomingMessage, res: ServerResponse, r: ReceivedReq
   const delay = intHeader(r, CONTROL.delayMs, 0);
   if (delay > 0) await sleep(delay);
   const mode = first(r, CONTROL.mode) ?? "provider";
-  const status = intHeader(r, CONTROL.status, 200);
+  const status = first(r, CONTROL.failFirst) ? 200 : intHeader(r, CONTROL.status, 200);
   if (mode === "echo") {
     const echo = { method: r.method, path: r.path, headers: r.headers, body: r.body.toString("utf8"), bodyLength: r.body.length };
     return sendBytes(res, r, status, "application/json", Buffer.from(JSON.stringify(echo)));
@@ -173,6 +189,7 @@ async function respond(req: IncomingMessage, res: ServerResponse, r: ReceivedReq
 /** `record: false` keeps nothing in memory (the long-running compose service). */
 export async function startTestUpstream(options: { host?: string; port?: number; record?: boolean } = {}): Promise<TestUpstream> {
   const received: ReceivedRequest[] = [];
+  const failures = new Map<string, number>();
   const waiters: (() => void)[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -181,7 +198,7 @@ export async function startTestUpstream(options: { host?: string; port?: number;
       const r: ReceivedRequest = { method: req.method ?? "", path: req.url ?? "", headers: headerMap(req), body: Buffer.concat(chunks), at: Date.now() };
       if (options.record !== false) received.push(r);
       for (const wake of waiters.splice(0)) wake();
-      respond(req, res, r).catch(() => res.destroy());
+      respond(req, res, r, failures).catch(() => res.destroy());
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));

@@ -133,7 +133,7 @@ export class ExtAuthzFilter {
             host: headers.getString(":authority") ?? "",
             scheme: headers.getString(":scheme") ?? "",
             protocol: "HTTP/1.1",
-            size: 0,
+            // size is 0 for a header-only check; proto3 leaves 0 off the wire.
           },
         },
         context_extensions: contextExtensions,
