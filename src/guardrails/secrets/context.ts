@@ -77,14 +77,33 @@ function cookieValues(header: string, offset: number): ContextFinding[] {
   return found;
 }
 
-// Every shape above starts with one of these; texts without any skip the full pattern.
-const ANY_KEY_WORD = /key|token|secret|pass|pwd|pin|auth|bearer|sess|sid|sig|cookie|credential|mysql|mariadb|contrase|mot de passe|senha|wachtwoord/i;
+// Every shape of CONTEXT_PATTERN starts with one of these words. A plain scan for them is far cheaper than trying
+// the whole pattern at every position, so the pattern is only tried (sticky) where one of them starts.
+const ANCHOR = /key|api|access|secret|token|pass|pwd|pin|auth|bearer|sess|sid|sig|cookie|set-cookie|credential|private|mysql|mariadb|contrase|mot de passe|senha|wachtwoord/gi;
+const STICKY = new RegExp(CONTEXT_PATTERN.source, "iuy");
+
+/** Matches of CONTEXT_PATTERN, tried only at anchor words; a rejected match resumes inside its value. */
+function* contextMatches(text: string): Generator<RegExpExecArray, void, number | undefined> {
+  ANCHOR.lastIndex = 0;
+  let floor = 0;
+  for (let a = ANCHOR.exec(text); a !== null; a = ANCHOR.exec(text)) {
+    if (a.index < floor) continue;
+    STICKY.lastIndex = a.index;
+    const m = STICKY.exec(text);
+    if (!m) continue;
+    const resume = yield m;
+    floor = resume ?? m.index + m[0].length;
+    ANCHOR.lastIndex = Math.max(ANCHOR.lastIndex, floor);
+  }
+}
 
 export function findContextSecrets(text: string): ContextFinding[] {
   const findings: ContextFinding[] = [];
-  if (!ANY_KEY_WORD.test(text)) return findings;
-  CONTEXT_PATTERN.lastIndex = 0;
-  for (let m = CONTEXT_PATTERN.exec(text); m !== null; m = CONTEXT_PATTERN.exec(text)) {
+  const matches = contextMatches(text);
+  let resume: number | undefined;
+  for (let step = matches.next(); !step.done; step = matches.next(resume)) {
+    const m = step.value;
+    resume = undefined;
     if (m[2] !== undefined) {
       const value = m[2].replace(/[.,;:)\]}]+$/, "");
       const start = m.index + m[0].length - m[2].length;
@@ -113,7 +132,7 @@ export function findContextSecrets(text: string): ContextFinding[] {
       id === "aws_secret_access_key" || (!raw.endsWith(":") && !NOT_A_VALUE.test(value) && looksLikeSecretValue(value, minLength, id === "password"));
     if (!accepted) {
       // The "value" may itself hold a key and value (Cookie: PHPSESSID=...): scan again from inside it.
-      CONTEXT_PATTERN.lastIndex = valueStart;
+      resume = valueStart;
       continue;
     }
     findings.push({ start: valueStart, end: valueStart + value.length, id, score: scoreFor(id, value) });

@@ -6,8 +6,10 @@ import type { Candidate } from "../candidate.js";
 import { contextAround, contextBefore } from "../context.js";
 
 // Regions tried for numbers written without a country code, most common first. Each try is a full parse, so
-// the list is short; numbers from elsewhere still count when written with +CC or next to a context word.
-const REGIONS: readonly CountryCode[] = ["US", "GB", "DE", "FR", "IN", "BR", "NL", "AU", "ES", "IT", "MX", "JP"];
+// the lists are short, and split by the trunk prefix: national numbers start with 0 in these regions and not in
+// those. Numbers from elsewhere still count when written with +CC or next to a context word.
+const TRUNK_ZERO_REGIONS: readonly CountryCode[] = ["GB", "DE", "FR", "IN", "BR", "NL", "AU", "IT", "JP"];
+const NO_TRUNK_REGIONS: readonly CountryCode[] = ["US", "IN", "ES", "IT", "MX", "FR"];
 
 const PHONE =
   /(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,14}(?:[ .-]\d{1,14}){0,5}(?:[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6})?(?![\w/]|[.-]\d)/g;
@@ -19,7 +21,8 @@ const EXTENSION = /[ ]?(?:x|ext\.?|extension)[ ]?\d{1,6}$/;
 
 function validSomewhere(number: string): boolean {
   if (number.startsWith("+")) return parsePhoneNumberFromString(number)?.isValid() ?? false;
-  return REGIONS.some((region) => parsePhoneNumberFromString(number, region)?.isValid() ?? false);
+  const regions = /^\(?0/.test(number) ? TRUNK_ZERO_REGIONS : NO_TRUNK_REGIONS;
+  return regions.some((region) => parsePhoneNumberFromString(number, region)?.isValid() ?? false);
 }
 
 /**
@@ -41,9 +44,10 @@ export function findPhoneNumbers(text: string, taken: readonly { start: number; 
     const separated = /[ .\-()]/.test(withoutExt);
     // A bare run of digits is a phone number only when it is long enough to dial from abroad or from home.
     if (!international && !separated && digits.length < 10) continue;
-    const valid = validSomewhere(withoutExt);
     const context = contextAround(text, start, end, PHONE_CONTEXT, 40, 0) || contextBefore(text, start, /\b(?:at|on|:)\s*$/i, 6);
     const shaped = international || /\(\d+\)/.test(withoutExt) || raw !== withoutExt;
+    // An area code in parentheses or an extension is a phone's own notation: no need for the costly check.
+    const valid = shaped && !international ? true : validSomewhere(withoutExt);
     let score: number;
     // Without a context word, national numbers need ten digits: shorter grouped numbers are often postcodes or ids.
     if (valid) score = context ? 0.95 : shaped ? 0.8 : digits.length >= 10 ? 0.7 : 0.45;

@@ -78,7 +78,8 @@ export class Gazetteer {
   private readonly phrases = new Map<string, { rest: string[]; bit: number }[]>();
   private readonly phraseStarts = new Set<string>();
   private readonly citySuffixes: Set<string>;
-  private readonly longestCitySuffix: number;
+  /** Distinct lengths of those suffixes, ascending. */
+  private readonly citySuffixLengths: number[];
 
   constructor(data: GazetteerFile) {
     for (const key of LIST_KEYS) {
@@ -120,7 +121,7 @@ export class Gazetteer {
     multi(data.streetNames, Gaz.MultiStreet, Gaz.StreetName);
     // Suffixes that make a made-up place name ("Fayburgh", "Saulberg"); short ones ("ton") match too many words.
     this.citySuffixes = new Set(data.citySuffixes.filter((s) => s.length >= 4 && /^\p{L}+$/u.test(s)));
-    this.longestCitySuffix = Math.max(4, ...[...this.citySuffixes].map((s) => s.length));
+    this.citySuffixLengths = [...new Set([...this.citySuffixes].map((s) => s.length))].sort((a, b) => a - b);
   }
 
   /** Gaz bits for each token. */
@@ -130,8 +131,8 @@ export class Gazetteer {
       const t = tokens[i] as Token;
       let bits = this.words.get(t.lower) ?? 0;
       if (t.lower.length >= 7 && !(bits & Gaz.CommonWord)) {
-        const longest = Math.min(this.longestCitySuffix, t.lower.length - 3);
-        for (let L = 4; L <= longest; L++) {
+        for (const L of this.citySuffixLengths) {
+          if (L > t.lower.length - 3) break;
           if (this.citySuffixes.has(t.lower.slice(t.lower.length - L))) {
             bits |= Gaz.CitySuffix;
             break;

@@ -78,13 +78,19 @@ export function shapeOf(text: string, start: number, end: number): string {
   let shape = "";
   let last = "";
   for (let i = start; i < end; i++) {
-    const ch = text[i] as string;
+    const code = text.charCodeAt(i);
     let c: string;
-    if (ch >= "0" && ch <= "9") c = "d";
-    else if (ch !== ch.toLowerCase()) c = "X";
-    else if (ch !== ch.toUpperCase()) c = "x";
-    else if (/\p{L}/u.test(ch)) c = "l"; // letters without case (CJK, Arabic...)
-    else c = ch;
+    if (code >= 48 && code <= 57) c = "d";
+    else if (code >= 65 && code <= 90) c = "X";
+    else if (code >= 97 && code <= 122) c = "x";
+    else if (code < 128) c = text[i] as string;
+    else {
+      const ch = text[i] as string;
+      if (ch !== ch.toLowerCase()) c = "X";
+      else if (ch !== ch.toUpperCase()) c = "x";
+      else if (/\p{L}/u.test(ch)) c = "l"; // letters without case (CJK, Arabic...)
+      else c = ch;
+    }
     if (c !== last) shape += c;
     last = c;
     if (shape.length >= 8) break;
