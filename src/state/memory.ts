@@ -87,6 +87,16 @@ export class MemoryStore implements Store {
     return usage;
   }
 
+  async renew(leases: Lease[], ttlMs: number, now: number): Promise<Lease[]> {
+    const expiresAt = now + ttlMs;
+    for (const lease of leases) {
+      // Like the Redis store: a lease not yet taken back is still counted, so it may be renewed.
+      const held = this.#entries.get(storageKey(lease.counter))?.leases.get(lease.id);
+      if (held && lease.amount > 0) held.expiresAt = expiresAt;
+    }
+    return leases.map((lease) => ({ ...lease, expiresAt }));
+  }
+
   async add(items: AddItem[], now: number): Promise<CounterUsage[]> {
     const usage = items.map(({ counter, amount }) => {
       const { entry, current, oldest } = this.#view(counter, now);

@@ -96,6 +96,11 @@ export interface Store {
    * Settle each lease once: a second settlement cannot tell "settled" from "expired" and would add `actual` again.
    */
   settle(settlements: Settlement[], now: number): Promise<CounterUsage[]>;
+  /**
+   * Push the expiry of leases still held to now + ttlMs (long streams outlive the reservation ttl). A lease already
+   * taken back stays gone. Returns the leases with their new expiry.
+   */
+  renew(leases: Lease[], ttlMs: number, now: number): Promise<Lease[]>;
   /** Unconditional increments (no cap, no lease). */
   add(items: AddItem[], now: number): Promise<CounterUsage[]>;
   /** Current usage, read-only. */

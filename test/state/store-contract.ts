@@ -60,6 +60,21 @@ export function storeContract(name: string, makeStore: () => Store): void {
       expect((await store.settle([{ lease: late.leases[0]!, actual: 0 }], T0 + 3 * TTL))[0]!.used).toBe(7);
     });
 
+    it("renews a lease so it outlives its first ttl, but never brings back one already taken back", async () => {
+      const store = makeStore();
+      const a = counter();
+      const long = granted(await store.lease({ items: [{ counter: a, cap: 100, amount: 60 }], now: T0, ttlMs: TTL }));
+      const renewed = await store.renew(long.leases, TTL, T0 + TTL - 1);
+      expect(renewed[0]!.expiresAt).toBe(T0 + 2 * TTL - 1);
+      expect((await store.read([a], T0 + TTL + 1))[0]!.used).toBe(60);
+      expect((await store.lease({ items: [{ counter: a, cap: 100, amount: 41 }], now: T0 + TTL + 1, ttlMs: TTL })).ok).toBe(false);
+      // After it expired and was taken back, renewing changes nothing.
+      expect((await store.read([a], T0 + 2 * TTL))[0]!.used).toBe(0);
+      await store.lease({ items: [{ counter: a, cap: 100, amount: 1 }], now: T0 + 2 * TTL, ttlMs: TTL });
+      await store.renew(renewed, TTL, T0 + 2 * TTL + 1);
+      expect((await store.read([a], T0 + 2 * TTL + 2))[0]!.used).toBe(1);
+    });
+
     it("starts every fixed period from zero (the period is part of the key)", async () => {
       const store = makeStore();
       const id = `roll${++counterSeq}`;

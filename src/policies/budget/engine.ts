@@ -141,6 +141,7 @@ export class BudgetEngine {
    */
   async streamCheck(reservation: Reservation, outputTokens: number): Promise<StreamVerdict> {
     if (reservation.state !== "active" || !reservation.estimate) return { action: "continue" };
+    await this.#renewIfDue(reservation);
     const input = reservation.estimate.inputTokens;
     let finished: string | undefined;
     for (;;) {
@@ -155,6 +156,23 @@ export class BudgetEngine {
       // `finish` rules let this response run to its end (the reconcile charges all of it) and stop checking.
       for (const h of refused) h.unchecked = true;
       finished = refused[0]!.rule.name;
+    }
+  }
+
+  /** A stream that runs past half the reservation ttl renews its leases, so they are not taken back under it. */
+  async #renewIfDue(reservation: Reservation): Promise<void> {
+    const leases = reservation.held.flatMap((h) => h.leases);
+    if (leases.length === 0) return;
+    const now = this.#clock();
+    const ttl = this.config.reservationTtlMs;
+    if (Math.min(...leases.map((lease) => lease.expiresAt)) - now > ttl / 2) return;
+    try {
+      const renewed = await this.store.renew(leases, ttl, now);
+      let i = 0;
+      for (const h of reservation.held) h.leases = h.leases.map(() => renewed[i++]!);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      this.#storeError("renew", error);
     }
   }
 

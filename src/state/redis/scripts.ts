@@ -176,3 +176,17 @@ for i = 1, n do
 end
 return out`,
 );
+
+/**
+ * Push lease expiries out; ZADD XX only touches leases still in the set (one not yet taken back is still counted).
+ * KEYS: per lease, its counter's lease zset. ARGV: newExpiresAt, then per lease: member. Returns the number renewed.
+ */
+export const RENEW = script(
+  "tollgate_budget_renew_v1",
+  String.raw`
+local renewed = 0
+for i = 1, #KEYS do
+  renewed = renewed + redis.call('ZADD', KEYS[i], 'XX', 'CH', ARGV[1], ARGV[i + 1])
+end
+return { renewed }`,
+);

@@ -19,7 +19,7 @@ import {
   type Store,
 } from "../store.js";
 import { counterKeys, onceKey } from "./keys.js";
-import { READ, RESERVE, SETTLE, type LuaScript } from "./scripts.js";
+import { READ, RENEW, RESERVE, SETTLE, type LuaScript } from "./scripts.js";
 
 export interface RedisStoreOptions {
   /** Prefix of every key (tests and tenants use their own). Default "tollgate:". */
@@ -96,13 +96,23 @@ export class RedisStore implements Store {
     return this.#settleRows(
       settlements.map(({ lease, actual }) => ({
         counter: lease.counter,
-        member: lease.amount > 0 ? `${lease.id}:${lease.amount}:${lease.bucket}` : "",
+        member: lease.amount > 0 ? memberOf(lease) : "",
         leased: lease.amount,
         actual,
         bucket: lease.bucket,
       })),
       now,
     );
+  }
+
+  async renew(leases: Lease[], ttlMs: number, now: number): Promise<Lease[]> {
+    const expiresAt = now + ttlMs;
+    const held = leases.filter((lease) => lease.amount > 0);
+    for (const group of this.#groups(held.map((lease) => lease.counter))) {
+      const keys = group.map((i) => counterKeys(this.#prefix, held[i]!.counter).leases);
+      await this.#run(RENEW, keys, [expiresAt, ...group.map((i) => memberOf(held[i]!))]);
+    }
+    return leases.map((lease) => ({ ...lease, expiresAt }));
   }
 
   async add(items: AddItem[], now: number): Promise<CounterUsage[]> {
@@ -237,6 +247,11 @@ export class RedisStore implements Store {
       throw new StoreUnavailableError(`redis: ${message}`, { cause: error });
     }
   }
+}
+
+/** A lease's member in its counter's lease set (see scripts.ts). */
+function memberOf(lease: Lease): string {
+  return `${lease.id}:${lease.amount}:${lease.bucket}`;
 }
 
 function num(reply: unknown[], index: number): number {

@@ -132,6 +132,18 @@ describe("budget engine", () => {
       expect((await store.read([first.held[0]!.counter], clock.now()))[0]!.used).toBe(900);
     });
 
+    it("keeps a long stream's reservation alive past the reservation ttl", async () => {
+      const clock = new ManualClock();
+      const engine = makeEngine(limits({ defaults: { reservation_ttl: "1m" }, rules: { out: { tokens: 1_000, count: "output", window: "1h" } } }), new MemoryStore(), clock);
+      const stream = admitted(await engine.reserve({ scope: key("k1"), estimate: { inputTokens: 0, outputTokens: 900 }, phase: "all" })).reservation;
+      for (let minute = 0; minute < 5; minute++) {
+        clock.advance(40_000);
+        expect(await engine.streamCheck(stream, 10 * minute)).toEqual({ action: "continue" });
+      }
+      // Still held after 200 s with a 60 s ttl: another 200 tokens do not fit.
+      expect((await engine.reserve({ scope: key("k2"), estimate: { inputTokens: 0, outputTokens: 200 }, phase: "all" })).ok).toBe(false);
+    });
+
     it("cuts when the cap would be crossed, after taking the room that was left", async () => {
       const { engine, store, clock, first } = await streaming("cut");
       const verdict = await engine.streamCheck(first, 600);
