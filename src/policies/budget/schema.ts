@@ -132,7 +132,10 @@ const defaultsSchema = z.strictObject({
    * buffered response cannot outgrow its reservation. Off by default: it changes what the client asked for.
    */
   cap_output_tokens: z.boolean().default(false),
-  /** A reservation nobody settles (the replica died) is given back after this. Longer than your longest stream. */
+  /**
+   * A reservation nobody settles (its replica died) is given back after this. Streams renew theirs; make it longer
+   * than your slowest buffered (non-streamed) response.
+   */
   reservation_ttl: duration("10s").default(parseDuration("15m")),
   /** Buckets per rolling window: more is smoother, fewer is cheaper. */
   rolling_buckets: z.number().int().min(2).max(600).default(60),
