@@ -107,6 +107,7 @@ export function budgetPolicy(engine: BudgetEngine): Policy {
       const perEvent = passed.map((e) => (e.textDelta && state.counter ? state.counter.text(e.textDelta) : 0));
       const total = before + perEvent.reduce((a, b) => a + b, 0);
       const reservation = state.main;
+      const policyEvents: PolicyEvent[] = [];
       if (reservation?.state === "active") {
         const observed = Math.max(total, ctx.usage?.outputTokens ?? 0);
         const verdict = await engine.streamCheck(reservation, observed);
@@ -128,14 +129,13 @@ export function budgetPolicy(engine: BudgetEngine): Policy {
           };
         }
         if (verdict.action === "finish") {
-          state.streamedOutput = total;
-          return { events: passed, policyEvents: [{ name: "budget.stream_over_cap", attributes: { rule: verdict.rule, action: "finish" } }] };
+          policyEvents.push({ name: "budget.stream_over_cap", attributes: { rule: verdict.rule, action: "finish" } });
         }
       }
       state.streamedOutput = total;
       if (passed.some((e) => e.terminal)) await reconcileAll(engine, state, usageToCharge(ctx, state, "normal"));
       else if (endOfStream) await reconcileAll(engine, state, usageToCharge(ctx, state, "early"));
-      return { events: passed };
+      return policyEvents.length > 0 ? { events: passed, policyEvents } : { events: passed };
     },
 
     async done(ctx, outcome: Outcome) {

@@ -121,6 +121,19 @@ describe("budget policy", () => {
     expect(await used(s, ctx)).toEqual([30]);
   });
 
+  it("lets a `finish` rule's stream end normally and charges all of it, refusing the next request", async () => {
+    const s = setup({ out: { tokens: 30, count: "output", window: "1h", on_stream_exceed: "finish" } });
+    const ctx = contextFor(chatBody({ stream: true, max_tokens: 10 }));
+    await admit(s.policy, ctx);
+    const events = streamEvents(ctx, openaiChunk(" word".repeat(40)) + openaiUsageChunk(9, 40) + sse("[DONE]"));
+    const out = await s.policy.responseStream!(ctx, events, false);
+    expect(out.terminate).toBeUndefined();
+    expect(out.events).toHaveLength(2); // the text and [DONE]; the usage chunk was ours
+    expect(out.policyEvents).toEqual([{ name: "budget.stream_over_cap", attributes: { rule: "out", action: "finish" } }]);
+    expect(await used(s, ctx)).toEqual([40]);
+    expect(await admit(s.policy, contextFor(chatBody({ max_tokens: 1 })))).toMatchObject({ verdict: "deny" });
+  });
+
   it("releases everything when the request is cancelled before any output", async () => {
     const s = setup({ rpm: { requests: 5, window: "1m" }, tpm: { tokens: 100_000, window: "1m" } });
     const ctx = contextFor(chatBody({ max_tokens: 100 }));
