@@ -81,7 +81,7 @@ export async function benchExtProc(argv: string[] = []): Promise<void> {
   const states = new Map<TargetName, TargetState>();
   const notes: string[] = [];
   const cells: CellResult[] = [];
-  const loadgen = new LoadgenProcess(opts.clientCpu);
+  let loadgen = new LoadgenProcess(opts.clientCpu);
   const perCell = (opts.warmupMs + opts.durationMs) / 1000;
   console.log(
     `ext_proc benchmark: ${opts.targets.join(", ")} × ${opts.transports.join(", ")} × ${opts.variants.join(", ")} × ` +
@@ -97,7 +97,18 @@ export async function benchExtProc(argv: string[] = []): Promise<void> {
           for (const close of closeModes) {
             for (const concurrency of opts.concurrencies) {
               for (const target of targets) {
-                cells.push(await measureCell(loadgen, target, transport, variant, close, concurrency, opts));
+                try {
+                  cells.push(await measureCell(loadgen, target, transport, variant, close, concurrency, opts));
+                } catch (err) {
+                  // One broken cell (a crashed load generator, a target that stopped answering) is reported and
+                  // skipped; the rest of the run still produces numbers.
+                  const what = `${target.name} ${transport} ${variant}${close ? `/${close}` : ""} c=${concurrency}`;
+                  const message = err instanceof Error ? err.message : String(err);
+                  console.error(`${what}: FAILED: ${message}`);
+                  notes.push(`${what} failed: ${message}`);
+                  process.exitCode = 1;
+                  if (!loadgen.alive) loadgen = new LoadgenProcess(opts.clientCpu);
+                }
               }
             }
           }

@@ -117,7 +117,10 @@ export class GrpcConnection {
       // Envoy's HTTP/2 defaults for clusters: 256 MiB stream and connection windows, so flow control never waits.
       settings: { initialWindowSize: 256 * 1024 * 1024, enablePush: false },
     });
-    session.on("connect", () => session.setLocalWindowSize(256 * 1024 * 1024));
+    session.on("connect", () => {
+      // A session torn down in the same tick (GOAWAY right after connect) still emits 'connect'.
+      if (!session.destroyed) session.setLocalWindowSize(256 * 1024 * 1024);
+    });
     session.once("remoteSettings", () => this.settled.add(session));
     const lose = (reason: string): void => {
       if (this.closed || this.session !== session) return;

@@ -48,6 +48,10 @@ export class LoadgenProcess {
     });
   }
 
+  get alive(): boolean {
+    return !this.exited;
+  }
+
   stop(): void {
     if (!this.exited) this.child.disconnect();
   }
