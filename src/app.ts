@@ -13,6 +13,8 @@ import { createGrpcServer, listen } from "./transport/server.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { createMetrics, type Metrics } from "./telemetry/metrics.js";
 import { createTracing } from "./telemetry/tracing.js";
+import { AuditLog } from "./telemetry/audit.js";
+import { resolve } from "node:path";
 import { cachedResolver } from "./policies/guardrails/resolver.js";
 import type { EvaluatorResolver } from "./policies/guardrails/policy.js";
 import { createEvaluator } from "./guardrails/registry.js";
@@ -85,11 +87,23 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
 
   // Tracing is set up once per process: a changed exporter needs a restart, everything else reloads.
   const tracing = createTracing(loaded.config.telemetry.tracing, options.spanExporter);
+  // Like tracing, the audit file is opened once; moving it needs a restart.
+  const audit = loaded.config.audit.file
+    ? new AuditLog(
+        { file: resolve(loaded.config.audit.file), flush: loaded.config.audit.flush, flushIntervalMs: loaded.config.audit.flush_interval_ms, mode: loaded.config.audit.mode },
+        { logger, registry: metrics.registry },
+      )
+    : undefined;
+  await audit?.ready();
   const health = new HealthState();
-  const extProc = new ExtProcService({ runtime: holder.current, logger, metrics, tracing });
+  const extProc = new ExtProcService({ runtime: holder.current, logger, metrics, tracing, audit });
   const grpcServer: grpc.Server = createGrpcServer(cfg.grpc, { runtime: holder.current, logger, metrics, extProc, health });
   const bound = await listen(grpcServer, cfg.grpc);
-  const admin = createAdminServer({ metrics, health });
+  const admin = createAdminServer({
+    metrics,
+    health,
+    readiness: () => (!audit || audit.healthy ? { ready: true, reasons: [] } : { ready: false, reasons: [`audit log: ${audit.lastError?.message ?? "unwritable"}`] }),
+  });
   const adminPort = await listenHttp(admin, cfg.admin.host, cfg.admin.port);
   if (options.watch ?? false) holder.watch();
   // Serving only once config, listeners and admin are all up: Envoy's health check gates traffic on this.
@@ -116,6 +130,7 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
       clearTimeout(timer);
       await extProc.drained();
       await tracing.shutdown();
+      await audit?.close().catch((err: unknown) => logger.error({ err }, "audit log closed with records lost"));
       const adminClosed = new Promise<void>((resolve) => admin.close(() => resolve()));
       admin.closeAllConnections();
       await adminClosed;

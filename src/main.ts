@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { startTollgate, type ServerOverrides } from "./app.js";
 import { BUILTIN_CONFIG_PATH, ConfigLoadError, formatConfigError, loadConfigFile } from "./config/load.js";
 import { createLogger } from "./telemetry/logger.js";
+import { runAudit } from "./telemetry/audit-cli.js";
 
 export interface Io {
   stdin: NodeJS.ReadableStream;
@@ -22,6 +23,7 @@ commands:
             --log-level LEVEL    (default: $TOLLGATE_LOG_LEVEL or info)
   validate  check a config file; prints each error with file:line:column and exits 1 if there are any
             tollgate validate FILE
+  audit     tollgate audit verify FILE: check an audit log's hash chain; names the first broken or missing record
 `;
 
 function port(value: string | undefined, what: string): number | undefined {
@@ -112,6 +114,8 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
         return await serve(rest, io, env);
       case "validate":
         return validate(rest, io, env);
+      case "audit":
+        return await runAudit(rest, io);
       case undefined:
       case "help":
       case "--help":

@@ -33,6 +33,13 @@ describe("tollgate CLI", () => {
     expect(r.err).toMatch(/:\d+:1: unknwon_paths: unknown key/);
   });
 
+  it("dispatches audit verify", async () => {
+    const r = await cli(["audit", "verify", "/nonexistent/audit.jsonl"]);
+    expect(r.code).toBe(1);
+    expect(r.err + r.out).toContain("/nonexistent/audit.jsonl");
+    expect((await cli(["audit"])).code).toBe(2);
+  });
+
   it("rejects unknown commands and bad flags with usage", async () => {
     expect((await cli(["frobnicate"])).code).toBe(2);
     const bad = await cli(["serve", "--grpc-port", "99999"]);

@@ -141,10 +141,23 @@ const telemetrySchema = z
   })
   .prefault({});
 
+const auditSchema = z
+  .strictObject({
+    /** JSON-lines file with a hash chain (relative paths resolve from the working directory); omit to disable. */
+    file: z.string().min(1).optional(),
+    /** always: every batch is fsynced before the next; interval: synced every flush_interval_ms. */
+    flush: z.enum(["always", "interval"]).default("always"),
+    flush_interval_ms: z.number().int().positive().default(1000),
+    /** When records cannot be written: keep serving (fail-open) or answer 503 (fail-closed). */
+    mode: z.enum(["fail-open", "fail-closed"]).default("fail-open"),
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     server: serverSchema,
     telemetry: telemetrySchema,
+    audit: auditSchema,
     auth: authSchema,
     /** Requests to paths Tollgate does not recognise: pass through untouched, or deny with 404. */
     unknown_paths: z.enum(["pass", "deny"]).default("deny"),

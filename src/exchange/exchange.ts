@@ -22,12 +22,17 @@ import { ResponseStream } from "./response-stream.js";
 import type { EndpointKind } from "./model.js";
 import { GENAI, endSpan, type Tracing } from "../telemetry/tracing.js";
 import type { Span } from "@opentelemetry/api";
+import { createHash } from "node:crypto";
+import { auditUsage, type AuditDecision, type AuditLog } from "../telemetry/audit.js";
+import { decisionOf, denialDecision } from "./decisions.js";
 
 export interface ExchangeDeps {
   runtime: Runtime;
   logger: Logger;
   metrics: Metrics;
   tracing: Tracing;
+  /** Where the request's one audit record goes; absent when auditing is off. */
+  audit?: AuditLog | undefined;
 }
 
 /** GenAI operation names (semantic conventions) per endpoint. */
@@ -52,12 +57,19 @@ interface PhaseDecision {
 
 const MCP_HEADER = "mcp-session-id";
 
+/** ctx.state key where the budget policy leaves the request's final cost in micro-dollars. */
+export const COST_STATE = "cost.usd_micros";
+
 export class Exchange {
   readonly ctx = new ExchangeContext();
   private readonly runtime: Runtime;
   private readonly metrics: Metrics;
   private readonly tracing: Tracing;
+  private readonly audit: AuditLog | undefined;
   private span: Span | undefined;
+  private phase: RequestPhase = "request_headers";
+  private readonly decisions: AuditDecision[] = [];
+  private promptSha256: string | null = null;
   private log: Logger;
   private readonly started = process.hrtime.bigint();
   private observability = false;
@@ -77,6 +89,7 @@ export class Exchange {
     this.runtime = deps.runtime;
     this.metrics = deps.metrics;
     this.tracing = deps.tracing;
+    this.audit = deps.audit;
     this.log = deps.logger;
   }
 
@@ -85,6 +98,7 @@ export class Exchange {
     const phase = phaseOf(msg);
     if (!phase) throw new ProtocolError("ProcessingRequest carries none of the request/response oneof fields");
     this.observability ||= msg.observability_mode === true;
+    this.phase = phase;
     const t0 = process.hrtime.bigint();
     let reply: ProcessingResponse;
     try {
@@ -135,6 +149,10 @@ export class Exchange {
       "tollgate.request_id": ctx.requestId,
     });
 
+    if (this.audit && !this.audit.acceptingRequests()) {
+      // Fail-closed auditing: a request that could not be recorded is not served.
+      return this.deny({ status: 503, code: "audit_unavailable", message: "The audit log cannot be written; requests are refused until it recovers." });
+    }
     const decision = await this.runPhase("requestHeaders", "request_headers");
     if (decision.denial) return this.deny(decision.denial, decision.deniedBy);
     let headers = decision.headers;
@@ -177,6 +195,7 @@ export class Exchange {
     const ctx = this.ctx;
     const bytes = this.requestBody.length === 1 ? this.requestBody[0]! : Buffer.concat(this.requestBody);
     this.requestBody = [];
+    if (bytes.length > 0) this.promptSha256 = createHash("sha256").update(bytes).digest("hex");
     const path = ctx.requestHeaders.get(":path") ?? "/";
     let body: unknown;
     try {
@@ -370,12 +389,16 @@ export class Exchange {
     for (const e of events) {
       this.events.push(e);
       this.span?.addEvent(e.name, e.attributes);
+      const decision = decisionOf(e, this.phase);
+      if (decision) this.decisions.push(decision);
     }
   }
 
   private recordDenial(denial: Denial, by: string | undefined): void {
     this.decision = "denied";
     this.denial = denial;
+    // A guardrail block is already recorded with its scores; other refusals get their own entry.
+    if (by !== "guardrails") this.decisions.push(denialDecision(denial, by, this.phase));
     this.log.info({ status: denial.status, code: denial.code, policy: by }, "request denied");
   }
 
@@ -430,6 +453,7 @@ export class Exchange {
     const ctx = this.ctx;
     const latencyMs = Number(process.hrtime.bigint() - this.started) / 1e6;
     this.endSpan(outcome);
+    this.writeAudit(outcome, latencyMs);
     this.metrics.requests.inc({ route: ctx.routeName ?? "none", endpoint: ctx.endpoint?.kind ?? "unknown", decision: outcome });
     if (!ctx.requestId) return; // the stream ended before any request headers: nothing to record
     this.log.info(
@@ -449,6 +473,31 @@ export class Exchange {
       },
       "request complete",
     );
+  }
+
+  private writeAudit(outcome: Outcome, latencyMs: number): void {
+    if (!this.audit || !this.ctx.requestId) return;
+    const ctx = this.ctx;
+    const request = ctx.request;
+    const tools = request?.kind === "mcp" ? request.calls.flatMap((c) => (c.toolName ? [c.toolName] : [])) : (request?.tools ?? []);
+    this.audit.append({
+      time: new Date().toISOString(),
+      trace_id: ctx.traceId,
+      request_id: ctx.requestId,
+      principal: ctx.principal ? { key_id: ctx.principal.keyId, cohort: ctx.principal.cohort } : null,
+      route: ctx.routeName ?? null,
+      provider: ctx.provider ?? null,
+      model: request?.kind === "llm" ? (request.model ?? null) : null,
+      endpoint: ctx.endpoint?.kind ?? null,
+      tools,
+      prompt_sha256: this.promptSha256,
+      decisions: this.decisions,
+      usage: auditUsage(ctx.usage),
+      cost_usd_micros: typeof ctx.state.get(COST_STATE) === "number" ? (ctx.state.get(COST_STATE) as number) : 0,
+      status: this.denial?.status ?? ctx.responseStatus ?? null,
+      outcome,
+      latency_ms: Math.round(latencyMs * 100) / 100,
+    });
   }
 
   private endSpan(outcome: Outcome): void {

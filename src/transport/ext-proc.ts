@@ -8,6 +8,7 @@ import { Exchange, ProtocolError } from "../exchange/exchange.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { Metrics } from "../telemetry/metrics.js";
 import type { Tracing } from "../telemetry/tracing.js";
+import type { AuditLog } from "../telemetry/audit.js";
 
 export type ProcessCall = grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>;
 
@@ -16,6 +17,7 @@ export interface ExtProcDeps {
   logger: Logger;
   metrics: Metrics;
   tracing: Tracing;
+  audit?: AuditLog | undefined;
 }
 
 export class ExtProcService {
@@ -33,9 +35,9 @@ export class ExtProcService {
   }
 
   readonly handler = (call: ProcessCall): void => {
-    const { metrics, logger, tracing } = this.deps;
+    const { metrics, logger, tracing, audit } = this.deps;
     // The config in force when the stream opened serves the whole request, even if a reload lands meanwhile.
-    const exchange = new Exchange({ runtime: this.deps.runtime(), logger, metrics, tracing });
+    const exchange = new Exchange({ runtime: this.deps.runtime(), logger, metrics, tracing, audit });
     metrics.inflightStreams.inc();
     let queue: Promise<void> = Promise.resolve();
     let closed = false;
