@@ -110,7 +110,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       recording = false;
       stopping = true;
       // Streams the server never answers would hold the loop forever; they are reported, not waited for.
-      const drained = await Promise.race([Promise.all(workers).then(() => true), sleep(DRAIN_MS).then(() => false)]);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_MS)));
+      const drained = await Promise.race([Promise.all(workers).then(() => true), timeout]);
+      clearTimeout(timer);
       if (!drained) errorSamples.push(`request-streams still unanswered ${DRAIN_MS} ms after the window closed`);
     }
   } finally {
