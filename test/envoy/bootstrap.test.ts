@@ -134,8 +134,8 @@ describe("envoy/envoy.yaml says what Tollgate needs", () => {
     expect(provider?.tls).toMatchObject({ sni: host, verifiesServer: true });
   });
 
-  it("lists exactly the egress allowlist: the providers, the fake provider and Tollgate", () => {
-    expect([...shipped.clusters.keys()].sort()).toEqual(["anthropic", "fake_provider", "openai", "tollgate"]);
+  it("lists exactly the egress allowlist: the providers, the fake provider, the MCP tool server and Tollgate", () => {
+    expect([...shipped.clusters.keys()].sort()).toEqual(["anthropic", "fake_provider", "mcp_tools", "openai", "tollgate"]);
   });
 });
 
