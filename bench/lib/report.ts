@@ -38,11 +38,11 @@ export const GOAWAY_NOTE =
   "connection (Envoy: 500s unless failure_mode_allow). Compare `--close graceful` (Envoy's " +
   "ext_proc_graceful_grpc_close runtime flag: half-close and wait for the server's OK, no reset).";
 
-/** Short warnings for one cell: idle server, errors, denials, a message pattern other than the intended one. */
-export function cellNotes(cell: CellResult, expectedMessages: number | undefined): string[] {
+/** Short warnings for one cell (the idle-server one is left out where a busy column shows it): errors, denials, a message pattern other than the intended one. */
+export function cellNotes(cell: CellResult, expectedMessages: number | undefined, withBusy = true): string[] {
   const notes: string[] = [];
   const o = cell.outcomes;
-  if (cell.serverBusy < BUSY_THRESHOLD) notes.push(`server core ${share(cell.serverBusy, 1)} busy: req/s is not capacity`);
+  if (withBusy && cell.serverBusy < BUSY_THRESHOLD) notes.push(`server core ${share(cell.serverBusy, 1)} busy: req/s is not capacity`);
   if (o.rpcError > 0) notes.push(`${o.rpcError} gRPC errors`);
   if (cell.connectionsLost > 0) notes.push(`${cell.connectionsLost} HTTP/2 connections lost (GOAWAY/reset)`);
   if (o.spurious > 0) notes.push(`${o.spurious} spurious replies (Envoy: 500)`);
@@ -89,7 +89,7 @@ export function markdownReport(info: RunInfo, cells: CellResult[], expectedMessa
       lines.push(
         `| ${c.target} | ${c.transport} | ${c.concurrency} | ${thousands(c.requestsPerSecond)} | ${ms(c.latency.p50)} | ` +
           `${ms(c.latency.p99)} | ${ms(c.latency.p999)} | ${c.serverCpuUsPerRequest.toFixed(0)} | ${ratio} | ` +
-          `${share(c.serverBusy, 1)}${c.serverBusy < BUSY_THRESHOLD ? " ⚠" : ""} | ${cellNotes(c, expectedMessages(c)).join("; ")} |`,
+          `${share(c.serverBusy, 1)}${c.serverBusy < BUSY_THRESHOLD ? " ⚠" : ""} | ${cellNotes(c, expectedMessages(c), false).join("; ")} |`,
       );
     }
   }
