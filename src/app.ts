@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type * as grpc from "@grpc/grpc-js";
 import { loadConfigFile, type LoadedConfig } from "./config/load.js";
 import { ConfigHolder } from "./config/reloader.js";
-import { buildRuntime } from "./config/runtime.js";
+import { buildRuntime, type RuntimeServices } from "./config/runtime.js";
 import { createAdminServer } from "./transport/admin.js";
 import { ExtProcService } from "./transport/ext-proc.js";
 import { HealthState } from "./transport/health.js";
@@ -13,6 +13,9 @@ import { createGrpcServer, listen } from "./transport/server.js";
 import { createLogger, type Logger } from "./telemetry/logger.js";
 import { createMetrics, type Metrics } from "./telemetry/metrics.js";
 import { createTracing } from "./telemetry/tracing.js";
+import { createStore } from "./state/config.js";
+import { registerBudgetMetrics } from "./policies/budget/index.js";
+import { usageRoute } from "./transport/usage-route.js";
 import { AuditLog } from "./telemetry/audit.js";
 import { resolve } from "node:path";
 import { cachedResolver } from "./policies/guardrails/resolver.js";
@@ -80,8 +83,17 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
   const metrics = options.metrics ?? createMetrics();
   const load = () => applyOverrides(loadConfigFile(options.configFile, options.env), options.overrides);
   const loaded = load();
-  const services = { metrics, evaluators: options.evaluators ?? cachedResolver(createEvaluator) };
-  const holder = new ConfigHolder(load, services, buildRuntime(loaded, services), logger, metrics);
+  // Process-wide: the counter store and its metrics outlive config reloads (changing the store needs a restart).
+  const store = createStore(loaded.config.store);
+  const services: RuntimeServices = {
+    metrics,
+    evaluators: options.evaluators ?? cachedResolver(createEvaluator),
+    store,
+    budgetMetrics: registerBudgetMetrics(metrics.registry),
+    logger,
+  };
+  const holder = new ConfigHolder(load, services, await buildRuntime(loaded, services), logger, metrics);
+  store.status.onChange((snapshot) => logger.warn({ store: snapshot }, "budget store state changed"));
   for (const w of loaded.warnings) logger.warn({ file: loaded.file }, w);
   const cfg = loaded.config.server;
 
@@ -102,7 +114,15 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
   const admin = createAdminServer({
     metrics,
     health,
-    readiness: () => (!audit || audit.healthy ? { ready: true, reasons: [] } : { ready: false, reasons: [`audit log: ${audit.lastError?.message ?? "unwritable"}`] }),
+    readiness: () => {
+      const reasons: string[] = [];
+      if (audit && !audit.healthy) reasons.push(`audit log: ${audit.lastError?.message ?? "unwritable"}`);
+      // A degraded store is reported but does not make the replica unready: every replica shares the store, and
+      // each limit's fail mode already decides what requests get meanwhile.
+      const degraded = store.status.degraded ? [`budget store ${store.status.state}`] : [];
+      return { ready: reasons.length === 0, reasons, degraded };
+    },
+    routes: (req, res, url) => usageRoute(holder.current, req, res, url),
   });
   const adminPort = await listenHttp(admin, cfg.admin.host, cfg.admin.port);
   if (options.watch ?? false) holder.watch();
@@ -130,6 +150,8 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
       clearTimeout(timer);
       await extProc.drained();
       await tracing.shutdown();
+      await holder.current().budget?.idle();
+      await store.close();
       await audit?.close().catch((err: unknown) => logger.error({ err }, "audit log closed with records lost"));
       const adminClosed = new Promise<void>((resolve) => admin.close(() => resolve()));
       admin.closeAllConnections();

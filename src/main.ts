@@ -82,7 +82,7 @@ async function serve(args: string[], io: Io, env: NodeJS.ProcessEnv): Promise<nu
     };
     process.once("SIGTERM", () => shutdown("SIGTERM"));
     process.once("SIGINT", () => shutdown("SIGINT"));
-    process.on("SIGHUP", () => running.config.reload());
+    process.on("SIGHUP", () => void running.config.reload());
   });
   logger.flush();
   return 0;

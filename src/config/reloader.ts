@@ -27,11 +27,11 @@ export class ConfigHolder {
     this.listeners.push(listener);
   }
 
-  /** Re-reads the file. Returns true when the new config is in force. */
-  reload(): boolean {
+  /** Re-reads the file. Resolves true when the new config is in force. */
+  async reload(): Promise<boolean> {
     const file = this.runtime.loaded.file;
     try {
-      const next = buildRuntime(this.load(), this.services);
+      const next = await buildRuntime(this.load(), this.services);
       this.runtime = next;
       this.metrics.configReloads.inc({ result: "success" });
       for (const w of next.loaded.warnings) this.logger.warn({ file }, w);
@@ -57,7 +57,7 @@ export class ConfigHolder {
       // Kubernetes swaps the ..data symlink; anything else in the directory is not ours.
       if (changed !== null && changed !== name && changed !== "..data") return;
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.reload(), debounceMs);
+      this.timer = setTimeout(() => void this.reload(), debounceMs);
     });
     this.watcher.on("error", (err) => this.logger.error({ err, file }, "config watch failed; reload with SIGHUP"));
   }

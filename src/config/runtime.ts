@@ -12,9 +12,13 @@ import type { Policy } from "../policies/types.js";
 import { secretKey, type LoadedConfig } from "./load.js";
 import type { Config } from "./schema.js";
 import type { Metrics } from "../telemetry/metrics.js";
+import type { Logger } from "../telemetry/logger.js";
+import { createBudget, type Budget, type BudgetMetrics } from "../policies/budget/index.js";
+import type { Store } from "../state/store.js";
 import type { EvaluatorResolver } from "../policies/guardrails/policy.js";
 
 export interface Runtime {
+  readonly budget: Budget | undefined;
   readonly loaded: LoadedConfig;
   readonly config: Config;
   readonly authenticator: Authenticator;
@@ -31,9 +35,13 @@ export interface RuntimeServices {
   metrics: Metrics;
   /** Evaluator instances for guardrails (models load once per process, whatever the reloads). */
   evaluators: EvaluatorResolver;
+  /** Shared counters for budgets and rate limits, and their metrics (registered once per process). */
+  store: Store;
+  budgetMetrics: BudgetMetrics;
+  logger?: Logger;
 }
 
-export function buildRuntime(loaded: LoadedConfig, services: RuntimeServices): Runtime {
+export async function buildRuntime(loaded: LoadedConfig, services: RuntimeServices): Promise<Runtime> {
   const { config, secrets } = loaded;
   const secretRef = config.auth.principal_secret;
   const configured = secretRef ? secrets.get(secretKey(secretRef)) : undefined;
@@ -52,6 +60,9 @@ export function buildRuntime(loaded: LoadedConfig, services: RuntimeServices): R
     });
   }
   const routes = new RouteTable(config.routes);
+  const budget = config.limits
+    ? await createBudget(config.limits, { store: services.store, metrics: services.budgetMetrics, ...(services.logger ? { logger: services.logger } : {}) })
+    : undefined;
   const guardrails = new Map(config.routes.flatMap((r) => (r.guardrails ? [[r.name, r.guardrails] as const] : [])));
   const policies = buildPolicies({
     authenticator,
@@ -59,6 +70,7 @@ export function buildRuntime(loaded: LoadedConfig, services: RuntimeServices): R
     providers,
     tools: new ToolAccess(config),
     guardrails: { resolve: services.evaluators, metrics: services.metrics, routes: guardrails, defaults: config.guardrails },
+    budget: budget?.policy,
   });
-  return { loaded, config, authenticator, routes, providers, policies };
+  return { loaded, config, authenticator, routes, providers, policies, budget };
 }

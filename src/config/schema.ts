@@ -2,6 +2,8 @@
 // path; load.ts maps it to a line in the file.
 import { z } from "zod";
 import { guardrailsSchema } from "../policies/guardrails/schema.js";
+import { limitsSchema } from "../policies/budget/schema.js";
+import { storeSchema } from "../state/config.js";
 
 const failMode = z.enum(["open", "closed"]);
 
@@ -158,6 +160,10 @@ export const configSchema = z
     server: serverSchema,
     telemetry: telemetrySchema,
     audit: auditSchema,
+    /** Where shared counters live: memory (one replica) or Redis (shared by every replica). Needs a restart to change. */
+    store: storeSchema,
+    /** Rate limits and token / dollar budgets per route, key and cohort. */
+    limits: limitsSchema.optional(),
     auth: authSchema,
     /** Requests to paths Tollgate does not recognise: pass through untouched, or deny with 404. */
     unknown_paths: z.enum(["pass", "deny"]).default("deny"),

@@ -14,6 +14,8 @@ export interface PolicyDeps {
   providers: ReadonlyMap<string, ResolvedProvider>;
   tools: ToolAccess;
   guardrails: GuardrailsDeps;
+  /** Present when the config has limits. */
+  budget: Policy | undefined;
 }
 
 export function buildPolicies(deps: PolicyDeps): Policy[] {
@@ -22,5 +24,7 @@ export function buildPolicies(deps: PolicyDeps): Policy[] {
     routingPolicy(deps.routes, deps.providers),
     mcpPolicy(deps.tools),
     guardrailsPolicy(deps.guardrails),
+    // After the guardrails: a request they block never spends budget.
+    ...(deps.budget ? [deps.budget] : []),
   ];
 }

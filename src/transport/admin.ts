@@ -7,7 +7,7 @@ export interface AdminDeps {
   metrics: Metrics;
   health: HealthState;
   /** Extra readiness conditions (e.g. a budget store that is down and fails closed). */
-  readiness?: () => { ready: boolean; reasons: string[] };
+  readiness?: () => { ready: boolean; reasons: string[]; degraded?: string[] };
   /** More read-only routes, e.g. the usage report; return false when the path is not theirs. */
   routes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
 }
@@ -48,7 +48,9 @@ async function handle(deps: AdminDeps, req: IncomingMessage, res: ServerResponse
       const extra = deps.readiness?.() ?? { ready: true, reasons: [] };
       const serving = deps.health.status === "SERVING";
       const reasons = [...(serving ? [] : [`grpc health is ${deps.health.status}`]), ...extra.reasons];
-      json(res, serving && extra.ready ? 200 : 503, { status: serving && extra.ready ? "ready" : "not ready", reasons });
+      const body: Record<string, unknown> = { status: serving && extra.ready ? "ready" : "not ready", reasons };
+      if (extra.degraded && extra.degraded.length > 0) body.degraded = extra.degraded;
+      json(res, serving && extra.ready ? 200 : 503, body);
       return;
     }
   }

@@ -26,13 +26,13 @@ describe("config hot reload", () => {
     tg = await startTestTollgate(BASE_CONFIG, { env: BASE_ENV });
     const before = tg.config.current();
     writeFileSync(tg.configFile, `${BASE_CONFIG}\nunknown_paths: pass\n`);
-    expect(tg.config.reload()).toBe(true);
+    expect(await tg.config.reload()).toBe(true);
     expect(tg.config.current()).not.toBe(before);
     expect(tg.config.current().config.unknown_paths).toBe("pass");
     const good = tg.config.current();
 
     writeFileSync(tg.configFile, `${BASE_CONFIG}\nunknown_paths: maybe\n`);
-    expect(tg.config.reload()).toBe(false);
+    expect(await tg.config.reload()).toBe(false);
     expect(tg.config.current()).toBe(good);
     expect(await metric(tg, "success")).toBe(1);
     expect(await metric(tg, "failure")).toBe(1);

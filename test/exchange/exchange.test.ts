@@ -15,8 +15,8 @@ const tracing = createTracing({ exporter: "none", sample_ratio: 1, service_name:
 const services = testServices();
 const quiet = createLogger({ level: "silent", destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 
-function exchange(extra: Policy[] = [], yaml = BASE_CONFIG) {
-  const runtime = buildRuntime(parseConfig(yaml, "t.yaml", BASE_ENV), services);
+async function exchange(extra: Policy[] = [], yaml = BASE_CONFIG) {
+  const runtime = await buildRuntime(parseConfig(yaml, "t.yaml", BASE_ENV), services);
   const metrics = createMetrics({ defaultMetrics: false });
   return { ex: new Exchange({ runtime: { ...runtime, policies: [...runtime.policies, ...extra] }, logger: quiet, metrics, tracing }), metrics };
 }
@@ -26,7 +26,7 @@ const bodyText = (r: ProcessingResponse | undefined) => Buffer.from(r!.immediate
 
 describe("exchange: policy time budget and fail modes", () => {
   it("fails closed with a 503 in the client's shape when a policy overruns", async () => {
-    const { ex, metrics } = exchange([sleepy(400)], `${BASE_CONFIG}\nserver: { phase_budget_ms: 30 }\n`);
+    const { ex, metrics } = await exchange([sleepy(400)], `${BASE_CONFIG}\nserver: { phase_budget_ms: 30 }\n`);
     await ex.process(chatRequestHeaders());
     const r = await ex.process(body("request_body", CHAT_BODY));
     expect(immediateStatus(r!)).toBe(503);
@@ -39,7 +39,7 @@ describe("exchange: policy time budget and fail modes", () => {
     const yaml = `${BASE_CONFIG.replace("fail_mode: closed", "fail_mode: open")}\nserver: { phase_budget_ms: 30 }\n`;
     const thrower: Policy = { name: "thrower", requestBody: () => { throw new Error("boom"); } };
     for (const p of [sleepy(400), thrower]) {
-      const { ex } = exchange([p], yaml);
+      const { ex } = await exchange([p], yaml);
       await ex.process(chatRequestHeaders());
       const r = await ex.process(body("request_body", CHAT_BODY));
       expect(r!.immediate_response).toBeUndefined();
@@ -51,7 +51,7 @@ describe("exchange: policy time budget and fail modes", () => {
 describe("exchange: request rewriting", () => {
   it("rebuilds the body and its content-length when a policy changes it, and applies model_override", async () => {
     const yaml = BASE_CONFIG.replace("providers: [openai], fail_mode: closed", "providers: [openai], fail_mode: closed, model_override: gpt-4.1");
-    const { ex } = exchange([], yaml);
+    const { ex } = await exchange([], yaml);
     await ex.process(chatRequestHeaders());
     const r = await ex.process(body("request_body", CHAT_BODY));
     const newBody = Buffer.from(r!.request_body!.response!.body_mutation!.body!);
@@ -60,7 +60,7 @@ describe("exchange: request rewriting", () => {
   });
 
   it("never forwards the client's key or forged internal headers", async () => {
-    const { ex } = exchange();
+    const { ex } = await exchange();
     await ex.process(chatRequestHeaders({ "x-api-key": "client", "x-tollgate-key-id": "admin" }, "/v1/messages"));
     const r = await ex.process(body("request_body", { model: "claude-x", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }));
     const m = mutationOf(r!);
@@ -71,7 +71,7 @@ describe("exchange: request rewriting", () => {
 
   it("enforces the key's allowed routes", async () => {
     const yaml = BASE_CONFIG.replace("cohort: team-a }", "cohort: team-a, routes: [tools] }");
-    const { ex } = exchange([], yaml);
+    const { ex } = await exchange([], yaml);
     await ex.process(chatRequestHeaders());
     const r = await ex.process(body("request_body", CHAT_BODY));
     expect(immediateStatus(r!)).toBe(403);
@@ -79,7 +79,7 @@ describe("exchange: request rewriting", () => {
   });
 
   it("refuses with 503 when the provider's credential is missing", async () => {
-    const runtime = buildRuntime(parseConfig(BASE_CONFIG, "t.yaml", {}), services);
+    const runtime = await buildRuntime(parseConfig(BASE_CONFIG, "t.yaml", {}), services);
     const ex = new Exchange({ runtime, logger: quiet, metrics: createMetrics({ defaultMetrics: false }), tracing });
     await ex.process(chatRequestHeaders());
     const r = await ex.process(body("request_body", CHAT_BODY));
@@ -87,7 +87,7 @@ describe("exchange: request rewriting", () => {
   });
 
   it("routes a bodiless MCP request at headers", async () => {
-    const { ex } = exchange();
+    const { ex } = await exchange();
     const r = await ex.process({
       request_headers: { headers: headers({ ":method": "GET", ":path": "/mcp", "mcp-session-id": "s1", authorization: "Bearer test-key" }), end_of_stream: true },
     });
@@ -97,18 +97,18 @@ describe("exchange: request rewriting", () => {
 
   it("recognises MCP by its JSON-RPC body on any path, and passes unknown paths when configured", async () => {
     const yaml = `${BASE_CONFIG.replace('paths: ["/mcp"]', 'paths: ["/tools/*"]')}\nunknown_paths: pass\n`;
-    const { ex } = exchange([], yaml);
+    const { ex } = await exchange([], yaml);
     await ex.process(chatRequestHeaders({}, "/tools/rpc"));
     const r = await ex.process(body("request_body", { jsonrpc: "2.0", id: 1, method: "tools/list" }));
     expect(mutationOf(r!).set["x-tollgate-cluster"]).toBe("mcp_tools");
-    const other = exchange([], yaml).ex;
+    const other = (await exchange([], yaml)).ex;
     await other.process(chatRequestHeaders({}, "/static/logo.png"));
     const passed = await other.process(body("request_body", "binary?"));
     expect(passed!.request_body!.response).toEqual({});
   });
 
   it("refuses a body over the size limit with 413", async () => {
-    const { ex } = exchange([], `${BASE_CONFIG}\nserver: { max_body_bytes: 100 }\n`);
+    const { ex } = await exchange([], `${BASE_CONFIG}\nserver: { max_body_bytes: 100 }\n`);
     await ex.process(chatRequestHeaders());
     const r = await ex.process(body("request_body", { ...CHAT_BODY, pad: "x".repeat(200) }));
     expect(immediateStatus(r!)).toBe(413);
@@ -124,7 +124,7 @@ describe("exchange: response policies", () => {
           ? { events: [], terminate: { status: 403, code: "guardrail_blocked", message: "blocked" } }
           : { events },
     };
-    const { ex } = exchange([cutter]);
+    const { ex } = await exchange([cutter]);
     await ex.process(chatRequestHeaders());
     await ex.process(body("request_body", { ...CHAT_BODY, stream: true }));
     await ex.process(responseHeaders(200, "text/event-stream"));
@@ -140,7 +140,7 @@ describe("exchange: response policies", () => {
 
   it("replaces a buffered response with an error when a policy denies it", async () => {
     const denier: Policy = { name: "denier", responseBody: () => ({ verdict: "deny", denial: { status: 400, code: "guardrail_blocked", message: "pii" } }) };
-    const { ex } = exchange([denier]);
+    const { ex } = await exchange([denier]);
     await ex.process(chatRequestHeaders());
     await ex.process(body("request_body", CHAT_BODY));
     await ex.process(responseHeaders(200, "application/json"));

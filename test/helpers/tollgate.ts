@@ -11,6 +11,8 @@ import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { RuntimeServices } from "../../src/config/runtime.js";
 import type { EvaluatorResolver } from "../../src/policies/guardrails/policy.js";
 import { fakeEvaluators } from "./fake-evaluators.js";
+import { MemoryStore } from "../../src/state/memory.js";
+import { registerBudgetMetrics } from "../../src/policies/budget/index.js";
 
 export interface TestTollgate extends Tollgate {
   configFile: string;
@@ -76,7 +78,8 @@ providers:
 
 /** Runtime services for tests that build a Runtime directly: a private metrics registry, fake evaluators. */
 export function testServices(evaluators: EvaluatorResolver = fakeEvaluators()): RuntimeServices {
-  return { metrics: createMetrics({ defaultMetrics: false }), evaluators };
+  const metrics = createMetrics({ defaultMetrics: false });
+  return { metrics, evaluators, store: new MemoryStore(), budgetMetrics: registerBudgetMetrics(metrics.registry) };
 }
 
 export const BASE_ENV = { OPENAI_KEY: "sk-provider-openai", ANTHROPIC_KEY: "sk-ant-provider" };

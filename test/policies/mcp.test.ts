@@ -14,8 +14,8 @@ const CONFIG = BASE_CONFIG.replace(
   '{ name: tools, match: { paths: ["/mcp"] }, providers: [mcp], tools: { allow: ["search_*", "read_file", "send_email"], deny: ["search_admin*"] } }',
 ).replace("cohort: team-a }", "cohort: team-a, tools: { deny: [send_email] } }");
 
-function exchange() {
-  const runtime = buildRuntime(parseConfig(CONFIG, "t.yaml", BASE_ENV), testServices());
+async function exchange() {
+  const runtime = await buildRuntime(parseConfig(CONFIG, "t.yaml", BASE_ENV), testServices());
   return new Exchange({
     runtime,
     logger: createLogger({ level: "silent", destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
@@ -29,7 +29,7 @@ const json = (b: Buffer | undefined) => JSON.parse(Buffer.from(b!).toString("utf
 
 describe("MCP tool control", () => {
   it("allows a tool the route and key permit", async () => {
-    const ex = exchange();
+    const ex = await exchange();
     await ex.process(chatRequestHeaders({}, "/mcp"));
     const r = await ex.process(body("request_body", call(1, "search_docs")));
     expect(r!.immediate_response).toBeUndefined();
@@ -37,7 +37,7 @@ describe("MCP tool control", () => {
 
   it("denies with a JSON-RPC error when the route denies (deny wins) or the key denies", async () => {
     for (const tool of ["search_admin_users", "send_email", "delete_everything"]) {
-      const ex = exchange();
+      const ex = await exchange();
       await ex.process(chatRequestHeaders({}, "/mcp"));
       const r = await ex.process(body("request_body", call(9, tool)));
       expect(immediateStatus(r!)).toBe(200);
@@ -46,7 +46,7 @@ describe("MCP tool control", () => {
   });
 
   it("takes denied items out of a batch and answers them in the response", async () => {
-    const ex = exchange();
+    const ex = await exchange();
     await ex.process(chatRequestHeaders({}, "/mcp"));
     const r = await ex.process(body("request_body", [call(1, "read_file"), call(2, "send_email")]));
     expect(json(r!.request_body!.response!.body_mutation!.body).map((m: { id: number }) => m.id)).toEqual([1]);
@@ -59,14 +59,14 @@ describe("MCP tool control", () => {
 
   it("removes tools the caller may not use from tools/list, JSON and SSE", async () => {
     const tools = { tools: [{ name: "search_docs" }, { name: "send_email" }, { name: "rm_rf" }, { name: "read_file" }] };
-    const ex = exchange();
+    const ex = await exchange();
     await ex.process(chatRequestHeaders({}, "/mcp"));
     await ex.process(body("request_body", { jsonrpc: "2.0", id: 3, method: "tools/list" }));
     await ex.process(responseHeaders(200, "application/json"));
     const r = await ex.process(body("response_body", { jsonrpc: "2.0", id: 3, result: tools }));
     expect(json(r!.response_body!.response!.body_mutation!.body).result.tools.map((t: { name: string }) => t.name)).toEqual(["search_docs", "read_file"]);
 
-    const sse = exchange();
+    const sse = await exchange();
     await sse.process(chatRequestHeaders({}, "/mcp"));
     await sse.process(body("request_body", { jsonrpc: "2.0", id: 4, method: "tools/list" }));
     await sse.process(responseHeaders(200, "text/event-stream"));
