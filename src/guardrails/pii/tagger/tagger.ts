@@ -83,7 +83,7 @@ export class Tagger {
     this.table = table;
   }
 
-  /** Per token, per TAG_LABELS output: probability (row-major, tokens × outputs). */
+  /** Per token, per TAG_LABELS output: probability (row-major, tokens × outputs); 0 inside structured entities. */
   probabilities(ctx: TokenContext): Float32Array {
     const K = this.outputs;
     const n = ctx.tokens.length;
@@ -96,6 +96,8 @@ export class Tagger {
       // The shipped shape, unrolled: this loop is the tagger's hot path.
       const [b0 = 0, b1 = 0, b2 = 0, b3 = 0] = bias;
       for (let i = 0; i < n; i++) {
+        // Inside an e-mail, phone, date...: a stronger recognizer owns the token, the outputs stay 0.
+        if (ctx.structured[i] !== 0) continue;
         let z0 = b0;
         let z1 = b1;
         let z2 = b2;
@@ -117,6 +119,7 @@ export class Tagger {
     }
     const logits = new Float64Array(K);
     for (let i = 0; i < n; i++) {
+      if (ctx.structured[i] !== 0) continue;
       for (let k = 0; k < K; k++) logits[k] = bias[k] as number;
       const count = tokenFeatures(ctx, i, this.mask, indices);
       for (let f = 0; f < count; f++) {
