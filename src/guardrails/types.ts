@@ -50,3 +50,11 @@ export function textOf(args: EvaluateArgs): string {
   if (typeof text !== "string") throw new TypeError("evaluate() needs { input: string } or { output: string }");
   return text;
 }
+
+/** Validate a threshold option: a finite score in 0..1. Throws a RangeError naming the evaluator. */
+export function checkThreshold(threshold: number, evaluator: EvaluatorName): number {
+  if (typeof threshold !== "number" || !(threshold >= 0 && threshold <= 1)) {
+    throw new RangeError(`${evaluator} threshold must be a number within 0..1, got ${String(threshold)}`);
+  }
+  return threshold;
+}

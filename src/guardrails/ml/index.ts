@@ -19,6 +19,8 @@
  *   - `model.scoreWindows(text, {window, stride}) → OutputScore[]`: per label, the max over overlapping windows,
  *     with the window's [start, end) in `text`. One feature pass, prefix sums; use it for long documents so a
  *     short payload is not diluted.
+ *   - `model.windowLogits(text, {window, stride}) → {starts, ends, logits}`: every window's logits, for callers that
+ *     combine them with other per-window evidence.
  *   - `model.logitsOf(sparseVector)`, `model.meta` (free JSON: thresholds, window sizes, validation numbers).
  *
  * Files (serialize.ts, paths.ts)
@@ -62,7 +64,7 @@ export {
   validateFeatureSpec,
   vectorize,
 } from "./features.js";
-export { type JsonObject, type JsonValue, LinearModel, type OutputScore, type WindowOptions, sigmoid } from "./linear.js";
+export { type JsonObject, type JsonValue, LinearModel, type OutputScore, type WindowLogits, type WindowOptions, sigmoid } from "./linear.js";
 export { type TrainOptions, type TrainingExample, trainLinear } from "./train.js";
 export {
   type EncodeOptions,

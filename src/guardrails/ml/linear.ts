@@ -14,6 +14,13 @@ export interface WindowOptions {
   stride: number;
 }
 
+/** Every window's range and logits: logits[w * outputs + k] is window w's logit for output k. */
+export interface WindowLogits {
+  starts: Int32Array;
+  ends: Int32Array;
+  logits: Float64Array;
+}
+
 /** The best window of one output. */
 export interface OutputScore {
   label: string;
@@ -71,10 +78,11 @@ export class LinearModel {
   }
 
   /**
-   * Score every window [s, s + window) for s = 0, stride, 2·stride… (the last one ends at the text's end) and
-   * return, per output, the window with the highest logit. Cost is one feature pass plus O(windows · outputs).
+   * Logits of every window [s, s + window) for s = 0, stride, 2·stride… (the last one ends at the text's end).
+   * One feature pass plus prefix sums: O(text + windows · outputs). For callers that combine window logits with
+   * other per-window evidence; scoreWindows() is the max of these.
    */
-  scoreWindows(text: string, options: WindowOptions): OutputScore[] {
+  windowLogits(text: string, options: WindowOptions): WindowLogits {
     const { window, stride } = options;
     if (!(window > 0) || !(stride > 0)) throw new RangeError("window and stride must be positive");
     const K = this.outputs;
@@ -111,25 +119,43 @@ export class LinearModel {
         wordSum[row + k]! += wordSum[prev + k]!;
       }
     }
-    const best: OutputScore[] = this.labels.map((label) => ({ label, probability: 0, logit: Number.NEGATIVE_INFINITY, start: 0, end: L }));
-    for (let s = 0; ; s += stride) {
+    const count = L <= window ? 1 : Math.ceil((L - window) / stride) + 1;
+    const starts = new Int32Array(count);
+    const ends = new Int32Array(count);
+    const logits = new Float64Array(count * K);
+    for (let w = 0; w < count; w++) {
+      const s = Math.min(w * stride, Math.max(0, L - window));
       const e = Math.min(L, s + window);
       const hi = e === L ? P : e; // the last window also owns the trailing-padding position
       const nc = charPrefix[hi]! - charPrefix[s]!;
       const nw = wordPrefix[hi]! - wordPrefix[s]!;
       const cs = nc > 0 ? 1 / Math.sqrt(nc) : 0;
       const ws = nw > 0 ? 1 / Math.sqrt(nw) : 0;
+      starts[w] = s;
+      ends[w] = e;
       for (let k = 0; k < K; k++) {
-        const z =
+        logits[w * K + k] =
           this.bias[k]! + (charSum[hi * K + k]! - charSum[s * K + k]!) * cs + (wordSum[hi * K + k]! - wordSum[s * K + k]!) * ws;
+      }
+    }
+    return { starts, ends, logits };
+  }
+
+  /** Per output, the window with the highest logit (see windowLogits for which windows exist). */
+  scoreWindows(text: string, options: WindowOptions): OutputScore[] {
+    const K = this.outputs;
+    const { starts, ends, logits } = this.windowLogits(text, options);
+    const best: OutputScore[] = this.labels.map((label) => ({ label, probability: 0, logit: Number.NEGATIVE_INFINITY, start: 0, end: text.length }));
+    for (let w = 0; w < starts.length; w++) {
+      for (let k = 0; k < K; k++) {
+        const z = logits[w * K + k]!;
         const current = best[k]!;
         if (z > current.logit) {
           current.logit = z;
-          current.start = s;
-          current.end = e;
+          current.start = starts[w]!;
+          current.end = ends[w]!;
         }
       }
-      if (e >= L) break;
     }
     for (const b of best) b.probability = sigmoid(b.logit);
     return best;

@@ -1,0 +1,46 @@
+// The ProtectFlash scan as a plain function, so PromptInjection can use the same high-precision hits as a floor.
+
+import type { Span } from "../types.js";
+import { decodeVariants, needsUnicodeNormalization, normalize, toOriginalRange } from "../normalize.js";
+import { FLASH_CATEGORIES, compileFlashPattern, flashAnchors } from "./patterns.js";
+
+const PATTERN = compileFlashPattern();
+const ANCHORS = flashAnchors();
+const WEIGHTS = new Map(FLASH_CATEGORIES.map((c) => [c.name, c.weight]));
+
+export interface FlashResult {
+  /** 0 when nothing matched; otherwise the matched categories combined as independent evidence. */
+  score: number;
+  /** Matches in ORIGINAL indices, labelled with their category. */
+  spans: Span[];
+}
+
+/** indexOf over the lowercased text is far cheaper than the combined regex, and most texts hold no anchor. */
+function mayMatch(text: string): boolean {
+  const lower = text.toLowerCase();
+  for (const anchor of ANCHORS) if (lower.includes(anchor)) return true;
+  return false;
+}
+
+export function flashScan(original: string): FlashResult {
+  const spans: Span[] = [];
+  const found = new Set<string>();
+  const collect = (text: string, toOriginal: (start: number, end: number) => { start: number; end: number }): void => {
+    if (!mayMatch(text)) return;
+    for (const m of text.matchAll(PATTERN)) {
+      const label = Object.entries(m.groups ?? {}).find(([, v]) => v !== undefined)?.[0] ?? "injection";
+      found.add(label);
+      const range = toOriginal(m.index, m.index + m[0].length);
+      spans.push({ ...range, text: original.slice(range.start, range.end), label });
+    }
+  };
+  // Plain ASCII needs no Unicode folding (the patterns tolerate whitespace runs): scan it as it is.
+  const plain = !needsUnicodeNormalization(original);
+  const normalized = normalize(original);
+  if (plain) collect(original, (start, end) => ({ start, end }));
+  else collect(normalized.text, (start, end) => toOriginalRange(normalized, start, end));
+  for (const variant of decodeVariants(normalized)) collect(variant.text, () => ({ start: variant.start, end: variant.end }));
+  let miss = 1;
+  for (const label of found) miss *= 1 - (WEIGHTS.get(label) ?? 0.5);
+  return { score: 1 - miss, spans };
+}

@@ -1,0 +1,243 @@
+// Injection cues: multilingual patterns for the moves an injection has to make whatever its wording or source —
+// override earlier instructions, redirect the output, switch persona, extract the system prompt, spoof chat
+// delimiters, address the AI from inside a document, exfiltrate data, plant code, append an optimised gibberish
+// suffix. They were written from the issue's list of attack kinds and public attack taxonomies, not from the
+// training templates; the trained combiner (see score.ts) decides how much each is worth next to the n-gram model.
+//
+// Each cue is a regex over NORMALISED text (NFKC, homoglyphs folded, whitespace collapsed). A trigger word alone is
+// never a cue: "ignore" needs an instruction-like object, "act as" needs an unrestricted persona, and so on.
+
+export const CUE_NAMES = [
+  "override",
+  "redirect",
+  "persona",
+  "extraction",
+  "delimiter",
+  "addressAi",
+  "exfiltration",
+  "codeInsert",
+  "dangerousCode",
+  "framing",
+  "gibberish",
+] as const;
+export type CueName = (typeof CUE_NAMES)[number];
+
+export interface CueMatch {
+  cue: CueName;
+  start: number;
+  end: number;
+}
+
+const B = "(?<![\\p{L}\\p{N}])"; // word start (\b is ASCII-only even with the u flag)
+const E = "(?![\\p{L}\\p{N}])"; // word end
+/** Up to n intervening words between two parts of a phrase. */
+const gap = (n: number): string => `(?:[^\\p{L}\\p{N}]+[\\p{L}\\p{N}'’-]+){0,${n}}[^\\p{L}\\p{N}]+`;
+const words = (...alternatives: string[]): string => `(?:${alternatives.join("|")})`;
+const cue = (...parts: string[]): RegExp => new RegExp(parts.join("|"), "giu");
+
+// Override: a verb of setting aside + (a few words) + something instruction-like.
+const OVERRIDE_OBJECTS_EN = words(
+  "instructions?",
+  "directions?",
+  "directives?",
+  "rules",
+  "guidelines",
+  "prompts?",
+  "commands?",
+  "orders",
+  "constraints",
+  "restrictions",
+  "programming",
+  "polic(?:y|ies)",
+  "guardrails",
+  "safeguards",
+  "filters",
+  "training",
+  "everything",
+  "all of (?:that|this|the above)",
+  "the above",
+  "what (?:i|you|we) (?:said|told you|were told|wrote)",
+  "(?:the |your |this |that |my )?(?:previous|current|prior|above|original|earlier|usual|first) (?:task|tasks|conversation|context|checks)",
+  "(?:the )?(?:question|questions) above",
+  "(?:the )?above (?:question|questions)",
+  "system message",
+  "your memory",
+);
+const override = cue(
+  `${B}${words("ignore", "ignoring", "disregard", "forget", "skip", "abandon", "bypass", "override", "overwrite", "discard", "neglect", "set aside", "throw away", "stop following", "do not follow", "don't follow", "no longer follow", "clear your", "reset your", "erase your", "wipe your")}${gap(4)}${OVERRIDE_OBJECTS_EN}${E}`,
+  `${B}regardless of ${words("the ", "any ", "all ", "")}${words("previous", "prior", "earlier", "above", "your", "other")} ${words("instructions", "tasks", "rules", "guidelines", "directions")}${E}`,
+  `${B}${words("priority", "system", "admin", "emergency", "security", "developer")} override${E}|(?:^|\n)\s*override\s*[:：]`,
+  `${B}${words("instructions", "rules", "directions")} ${words("above", "before", "so far")} ${words("are", "were")} ${words("outdated", "obsolete", "wrong", "void", "invalid", "cancell?ed", "superseded")}${E}`,
+  `${B}${words("previous", "prior", "above", "earlier", "preceding", "original", "initial", "all", "old")}${gap(2)}${words("instructions", "commands", "rules", "directives", "prompts", "guidelines")}${gap(2)}${words("are", "is", "have been", "were")}${gap(1)}${words("void", "null", "cancell?ed", "obsolete", "revoked", "overridden", "invalid", "no longer (?:valid|apply|in effect)", "replaced", "suspended", "lifted")}${E}`,
+  // German
+  `${B}${words("ignorier\\p{L}*", "vergiss", "vergesst", "vergessen sie", "missacht\\p{L}*", "übergeh\\p{L}*", "verwirf", "verwerfen sie", "überschreib\\p{L}*", "setze?\\p{L}* außer kraft")}${gap(4)}${words("anweisung\\p{L}*", "instruktion\\p{L}*", "befehl\\p{L}*", "regeln?", "vorgaben?", "anordnung\\p{L}*", "richtlinie\\p{L}*", "alles", "vorherige\\p{L}*", "obige\\p{L}*", "bisherige\\p{L}*", "aufgabe\\p{L}*")}${E}`,
+  `${B}${words("anweisung\\p{L}*", "instruktion\\p{L}*", "befehle", "regeln", "vorgaben")}${gap(3)}${words("ignorieren", "vergessen", "missachten", "nicht (?:mehr )?beachten", "außer acht lassen")}${E}`,
+  // Spanish, Portuguese, Italian, French
+  `${B}${words("ignor[ae]\\p{L}*", "olvid[ae]\\p{L}*", "omit[ae]\\p{L}*", "descart[ae]\\p{L}*", "haz caso omiso", "no sigas", "pasa por alto", "desconsider\\p{L}*", "esque[çc]\\p{L}*", "despreze", "dimentic\\p{L}*", "trascur\\p{L}*", "non seguire", "oubli\\p{L}*", "néglig\\p{L}*", "fais abstraction", "ne (?:tiens|tenez) (?:pas|plus) compte", "ne suivez plus", "ne suis plus")}${gap(4)}${words("instrucci\\p{L}+", "reglas", "órdenes", "comando\\p{L}*", "indicaciones", "directrices", "todo lo anterior", "lo anterior", "instru[çc]\\p{L}+", "regras", "orienta[çc]\\p{L}+", "diretrizes", "tudo (?:acima|anterior|o que)", "istruzion\\p{L}*", "regole", "indicazion\\p{L}*", "direttive", "tutto (?:quanto|ciò|quello)", "instructions?", "consignes?", "règles", "directives?", "tout ce qui précède", "ce qui précède", "tout ce que")}${E}`,
+  // Dutch, Polish, Turkish, Russian, Ukrainian
+  `${B}${words("negeer", "vergeet", "zignoruj", "ignoruj", "zapomnij", "игнорир\\p{L}*", "проигнорир\\p{L}*", "забудь\\p{L}*", "не обращай\\p{L}* внимани\\p{L}* на", "не следуй\\p{L}*", "отбрось\\p{L}*", "ігноруй\\p{L}*", "забудь")}${gap(4)}${words("instructies", "regels", "opdrachten", "instrukcj\\p{L}*", "polece\\p{L}*", "zasad\\p{L}*", "инструкци\\p{L}*", "указани\\p{L}*", "правил\\p{L}*", "команд\\p{L}*", "всё", "все", "предыдущ\\p{L}*", "вышеприведенн\\p{L}*", "інструкці\\p{L}*")}${E}`,
+  // Vietnamese, Indonesian/Malay
+  `${B}${words("bỏ qua", "quên", "phớt lờ", "abaikan", "lupakan", "acuhkan")}${gap(5)}${words("hướng dẫn", "chỉ dẫn", "quy tắc", "lệnh", "chỉ thị", "instruksi", "perintah", "aturan", "petunjuk")}${E}`,
+  `${B}independentemente ${words("das", "dos", "de")} ${words("tarefas", "instruções", "regras")} anteriores${E}|${B}independientemente de ${words("las", "los")} ${words("tareas", "instrucciones", "reglas")} anteriores${E}`,
+  `${B}${words("önceki", "yukarıdaki", "tüm")}${gap(2)}${words("talimat\\p{L}*", "kural\\p{L}*", "komut\\p{L}*")}${gap(1)}${words("yok say\\p{L}*", "unut\\p{L}*", "görmezden gel\\p{L}*", "dikkate alma")}`,
+  // Chinese, Japanese, Korean (no word boundaries)
+  "(?:忽略|无视|忽视|忘记|忘掉|不要理会|不理会|无需理会|不用理会|抛开|丢弃|無視|忘記|忽略掉|不要遵守|不要遵循).{0,12}(?:指令|指示|说明|說明|规则|規則|提示|要求|命令|设定|設定|内容|一切|所有|上面|以上|之前)",
+  "(?:之前|以上|上面|前面|先前|上述|此前)的?.{0,6}(?:指令|指示|规则|規則|提示|内容|要求).{0,6}(?:忽略|无视|作废|无效|不再适用)",
+  "(?:指示|命令|ルール|指令|設定|プロンプト|内容|すべて|全て).{0,10}(?:無視|忘れ)",
+  "(?:지시|명령|규칙|지침|프롬프트|내용|모든).{0,12}(?:무시|잊어|잊으|잊고)",
+  // Hindi, Bengali, Arabic
+  "(?:निर्देश|आदेश|नियम|निर्देशों|आदेशों|नियमों).{0,30}(?:अनदेखा|भूल|नज़रअंदाज़|नजरअंदाज|उपेक्षा)",
+  "(?:নির্দেশ|আদেশ|নিয়ম).{0,30}(?:উপেক্ষা|ভুলে)",
+  "(?:تجاهل|انس|اترك|لا تتبع)\\S*\\s.{0,40}(?:التعليمات|تعليمات|الأوامر|أوامر|القواعد|قواعد|السابق|أعلاه)",
+);
+
+const redirect = cue(
+  `${B}new ${words("instructions?", "task", "directive", "rules?", "objective", "goal", "prompt", "system prompt", "role", "statement", "command", "order")}\\s*[:：-]`,
+  `${B}your ${words("new", "real", "actual", "true", "only", "updated")} ${words("task", "instructions?", "goal", "purpose", "objective", "job", "mission")} ${words("now ", "")}${words("is", "are", "will be")}${E}`,
+  `${B}${words("updated", "revised", "new", "additional", "important", "urgent", "priority", "real")} ${words("instructions?", "directives?", "task", "orders")}\\s*[:：]`,
+  // Task injection: announcing an extra task the reader must now perform.
+  `${B}${words("additional", "special", "secondary", "extra", "urgent", "supplementary", "another", "new")} ${words("task", "tasks", "assignment", "instructions?", "directives?", "objective")}${gap(4)}${words("must", "needs? to", "should", "has to", "have to", "is to", "to be")} ${words("be ", "")}${words("executed", "performed", "completed", "done", "handled", "carried out", "prioriti[sz]ed", "follow", "execute", "perform", "complete")}${E}`,
+  `${B}${words("urgent", "important", "critical", "priority")} ${words("update", "notice", "message", "change")}${E}\\s*(?:[:!<>=-]|$)`,
+  `${B}${words("execute", "perform", "complete", "prioriti[sz]e", "carry out", "attend to")} ${words("the following", "this", "these")} ${words("task", "tasks", "instructions?", "steps", "directives?")}${E}`,
+  `${B}from now on${E}`,
+  `${B}instead,? ${words("you (?:will|must|should|shall)", "just", "only", "say", "print", "output", "write", "respond", "reply", "answer")}${E}`,
+  `${B}${words("just", "only", "simply")} ${words("output", "print", "say", "respond with", "reply with", "answer with", "write", "return")}\\s*[:："'“]`,
+  `${B}${words("respond", "reply", "answer", "output")} ${words("only ", "")}with ${words("only ", "")}(?:the )?${words("word", "phrase", "text", "string", "sentence")}${E}`,
+  `${B}${words("don't", "do not")} answer ${words("that", "this", "the")} question${E}`,
+  `${B}ignore ${words("this", "that", "the", "my")} question${E}`,
+  `${B}${words("print", "say", "output", "write", "repeat")} ${words("exactly", "verbatim")}${E}`,
+  `${B}${words("begin", "start")} your ${words("response", "reply", "answer", "output")} with${E}`,
+  // German, Spanish, French, Italian, Portuguese, Russian
+  `${B}${words("ab jetzt", "ab sofort", "von nun an", "stattdessen", "neue (?:anweisung|aufgabe|regel)\\p{L}*\\s*[:：]", "antworte (?:nur|ausschließlich|einfach|lediglich)", "gib (?:nur|einfach|lediglich)", "beantworte (?:diese|die) frage nicht", "(?:nur|lediglich|direkt) ausgeben", "nur (?:die )?ausgabe", "nicht antworten", "keine notwendigkeit zu antworten")}${E}`,
+  `${B}${words("a partir de ahora", "en su lugar", "en lugar de eso", "nuevas? instrucci\\p{L}+", "limítate a", "(?:solo|simplemente) (?:responde|di|escribe|imprime|genera|emite)", "no respondas (?:a )?(?:esta|la) pregunta")}${E}`,
+  `${B}${words("à partir de maintenant", "désormais", "à la place", "nouvelles? (?:instructions?|consignes?|tâche)", "contente-toi de", "contentez-vous de", "(?:réponds|répondez|écris|écrivez|affiche|affichez) (?:seulement|uniquement|simplement)", "ne réponds pas à (?:cette|la) question")}${E}`,
+  `${B}${words("d'ora in poi", "da ora in poi", "nuove istruzioni", "(?:rispondi|scrivi|stampa) (?:solo|soltanto|semplicemente)", "a partir de agora", "em vez disso", "novas instruções", "(?:responda|diga|escreva|imprima) (?:apenas|somente|só)")}${E}`,
+  `${B}${words("с этого момента", "отныне", "вместо этого", "нов(?:ая|ые) (?:инструкци|задач)\\p{L}*", "(?:просто|только) (?:выведи|напиши|скажи|ответь)", "не отвечай на (?:этот|этот) вопрос", "(?:выведи|выводите|выведите)\\p{L}* (?:напрямую|сразу|только)")}${E}`,
+  "(?:从现在开始|从现在起|現在開始|从今以后|新的(?:指令|任务|指示)|(?:只|仅|直接)(?:需要)?(?:输出|回答|回复|打印)|而是(?:输出|回答|说)|不要回答(?:这个|该)?问题)",
+  "(?:今から|これからは|代わりに|新しい(?:指示|命令|タスク)|だけ(?:を)?(?:出力|答え|返答)|質問に答えず)",
+  "(?:지금부터|이제부터|새로운 (?:지시|명령|작업)|만 (?:출력|답|말)하)",
+  "(?:अब से|इसके बजाय|सीधे आउटपुट|केवल .{0,20}(?:आउटपुट|लिखें|कहें))",
+  "(?:من الآن فصاعدا|بدلا من ذلك|فقط (?:اكتب|أخرج|قل)|(?:الإخراج|أخرج|اخراج)\\S* (?:المباشر|مباشرة))",
+);
+
+const persona = cue(
+  `${B}${words("do anything now", "developer mode (?:enabled|output|response|activated|is on)", "(?:enable|activate|enter|simulate) (?:dev|developer|god) mode", "god mode", "jailbr(?:oken|eak(?:ed|ing)?)", "evil (?:confidant|twin|ai|assistant|mode)", "opposite (?:mode|day)", "stay in character", "never (?:refuse|decline|say no)", "no longer (?:bound|restricted|limited|an ai|an assistant|chatgpt)", "break (?:free|out) (?:of|from)", "(?:freed|liberated|released) from")}${E}`,
+  `${B}${words("unfiltered", "uncensored", "unrestricted", "amoral", "unethical", "unbound", "unchained", "limitless", "lawless", "rogue")}${gap(2)}${words("ai", "assistant", "chatbot", "model", "version", "mode", "persona", "character", "bot", "entity", "llm")}${E}`,
+  `${B}${words("no", "without(?: any)?", "free of", "zero")} ${words("ethical ", "moral ", "content ", "safety ", "")}${words("restrictions", "limits", "limitations", "filters?", "filtering", "censorship", "boundaries", "guidelines", "morals", "ethics", "rules")}${E}`,
+  `${B}${words("ignore", "break", "bypass", "disable", "turn off", "remove", "circumvent")} ${words("your", "all", "the", "any")} ${words("ethical", "moral", "safety", "content", "openai", "anthropic")}${gap(1)}${words("guidelines", "rules", "filters?", "restrictions", "polic(?:y|ies)", "constraints", "protocols")}${E}`,
+  `${B}${words("you are", "you're", "you will be")} ${words("now", "no longer", "not (?:an? )?(?:ai|assistant|language model|chatgpt)")}${E}`,
+  `${B}${words("i am", "i'm", "this is")} ${words("your", "the", "an?")} ${words("developer", "creator", "admin(?:istrator)?", "owner", "operator", "system administrator")}${E}`,
+  `${B}${words("respond", "answer", "reply")} ${words("as", "like")} ${words("both", "two")}|${B}${words("two", "2")} ${words("responses", "answers", "replies")}${E}`,
+  `${B}${words("don't", "do not", "never")} ${words("ever ", "")}${words("mention", "remind", "warn", "include", "add")}${gap(4)}${words("ethic\\p{L}*", "moral\\p{L}*", "legal\\p{L}*", "polic(?:y|ies)", "guidelines", "disclaimers?", "warnings?")}${E}`,
+  `${B}${words("entwicklermodus", "uneingeschränkt\\p{L}*", "ungefiltert\\p{L}*", "unzensiert\\p{L}*", "bleib in der rolle", "ohne (?:jegliche |irgendwelche )?(?:einschränkungen|filter|zensur|regeln|grenzen)", "du bist (?:jetzt|nun|ab sofort)", "du bist kein(?:e)? (?:ki|assistent)")}${E}`,
+  `${B}${words("modo desarrollador", "sin (?:ninguna )?(?:restricciones|filtros|censura|límites|reglas)", "ahora eres", "ya no eres", "mode développeur", "sans (?:aucune )?(?:restriction|filtre|censure|limite|règle)s?", "tu es (?:maintenant|désormais)", "tu n'es plus", "modalità sviluppatore", "senza (?:alcuna )?(?:restrizion|filtr|censur|limit|regol)\\p{L}*", "ora sei", "non sei più", "modo desenvolvedor", "sem (?:nenhuma )?(?:restri[çc]|filtro|censura|limite|regra)\\p{L}*", "agora você é", "você não é mais")}${E}`,
+  `${B}${words("режим разработчика", "без (?:каких-либо |всяких )?(?:ограничени|фильтр|цензур|правил)\\p{L}*", "теперь ты", "ты больше не")}${E}`,
+  "(?:开发者模式|開發者模式|没有(?:任何)?(?:限制|过滤|审查|规则|道德)|不受(?:任何)?(?:限制|约束)|你现在是|你不再是|越狱|開発者モード|制限(?:なし|のない|を受けない)|もはや.{0,10}ではない|脱獄|개발자 모드|제한(?:이)? 없는|너는 이제|당신은 이제|탈옥|डेवलपर मोड|बिना किसी (?:प्रतिबंध|सीमा|फ़िल्टर)|وضع المطور|بدون (?:أي )?(?:قيود|فلاتر|رقابة))",
+);
+
+const extraction = cue(
+  `${B}${words("reveal", "print", "show", "output", "repeat", "display", "tell me", "give me", "leak", "dump", "disclose", "share", "expose", "write out", "recite", "spell out", "translate", "list", "summari[sz]e")}${gap(4)}${words("system prompt", "system message", "initial prompt", "initial instructions", "original instructions", "hidden instructions", "secret instructions", "pre-?prompt", "your instructions", "your rules", "your guidelines", "your configuration", "your directives", "(?:the |your )?password", "(?:the |your )?secret(?: key| word| code)?", "passphrase", "api key")}${E}`,
+  `${B}${words("your", "dein", "deine", "ihr", "votre", "ton", "tu", "su", "seu", "sua", "твой", "ваш")} ${words("secret ", "")}${words("password", "passwort", "mot de passe", "contraseña", "senha", "пароль")}${E}`,
+  `${B}${words("what", "which")} ${words("is", "are", "were", "was")} ${words("your", "the")} ${words("system prompt", "initial instructions", "original instructions", "hidden instructions", "instructions you were given", "secret", "password", "rules you follow")}${E}`,
+  `${B}repeat ${words("the ", "all ", "")}${words("words", "text", "everything", "lines", "sentences", "instructions")} ${words("above", "before", "preceding", "prior")}${E}`,
+  `${B}${words("text", "words", "everything", "all") } ${words("above", "before this")}${gap(2)}verbatim${E}|${B}${words("system prompt", "initial prompt", "pre-?prompt")}${E}`,
+  `${B}${words("zeig\\p{L}*", "gib", "nenne", "wiederhole", "verrate", "schreib\\p{L}*", "teile")}${gap(4)}${words("system-?prompt", "systemanweisung\\p{L}*", "anweisungen", "passwort", "geheimnis", "ursprünglichen anweisungen")}${E}`,
+  `${B}was ${words("ist", "sind", "war", "waren")} ${words("dein", "deine", "ihr", "ihre")} ${words("system-?prompt", "anweisungen", "passwort", "geheimnis")}${E}`,
+  `${B}${words("muestra\\p{L}*", "revela\\p{L}*", "dime", "repite", "imprime", "comparte", "montre\\p{L}*", "révèle\\p{L}*", "dis-moi", "répète", "affiche\\p{L}*", "donne-moi", "mostra", "rivela", "dimmi", "ripeti", "mostre", "revele", "diga-me", "repita")}${gap(4)}${words("prompt del sistema", "instrucciones (?:originales|iniciales|del sistema)", "contraseña", "secreto", "prompt système", "instructions (?:initiales|originales|système)", "mot de passe", "prompt di sistema", "istruzioni (?:iniziali|originali)", "password", "prompt do sistema", "instruções (?:iniciais|originais)", "senha")}${E}`,
+  `${B}${words("покажи", "раскрой", "скажи", "повтори", "выведи", "напиши", "назови")}${gap(4)}${words("системн\\p{L}+ (?:промпт|подсказк|инструкци)\\p{L}*", "(?:исходн|первоначальн|начальн)\\p{L}+ инструкци\\p{L}*", "парол\\p{L}*", "секрет\\p{L}*")}${E}`,
+  "(?:系统提示|系統提示|提示词|初始指令|原始指令|系统指令|(?:告诉我|说出|透露|泄露|显示|输出|重复).{0,8}(?:密码|密碼|指令|提示|设定)|システムプロンプト|(?:パスワード|初期指示|元の指示).{0,10}(?:教え|表示|出力)|시스템 프롬프트|(?:비밀번호|초기 지시).{0,10}(?:알려|보여|출력))",
+);
+
+const delimiter = cue(
+  "<\\|?\\s*(?:im_start|im_end|system|endoftext|end_of_turn|start_of_turn|eot_id|begin_of_text|start_header_id|end_header_id)\\s*\\|?>",
+  "\\[/?INST\\]|<</?SYS>>|</s>\\s*<s>|\\{\\{\\s*system",
+  `(?:^|\\n)\\s*(?:#{2,}|\\*{2,}|-{3,}|={3,}|\\[|<)?\\s*${words("system", "developer", "admin(?:istrator)?", "root")}\\s*${words("message", "prompt", "instructions?", "override", "note", "update", "")}\\s*(?:\\]|>|#{2,}|\\*{2,})?\\s*[:：]`,
+  `\\[${words("system", "admin", "developer", "assistant", "sys")}${words(" message", " note", " instructions?", " override", " update", "")}\\]`,
+  `${B}${words("begin", "start", "end")} ${words("of ", "")}${words("system", "admin", "new", "user", "context", "document", "input", "hidden")} ${words("prompt", "instructions?", "message", "input", "context", "document")}${E}`,
+  `(?:^|\\n)\\s*${words("assistant", "ai", "gpt", "chatgpt")}\\s*:`,
+);
+
+const addressAi = cue(
+  `${B}${words("note", "message", "instructions?", "attention", "important", "notice", "reminder", "directive", "memo")} ${words("to", "for")} ${words("the ", "any ", "all ", "")}${words("ai", "a\\.i\\.", "assistant", "llm", "language model", "chatbot", "bot", "agent", "gpt", "chatgpt", "claude", "model", "copilot", "ai assistant", "ai agent", "ai model")}s?${E}`,
+  `${B}${words("ai", "assistant", "llm", "language model", "chatbot", "agent", "model", "gpt", "bot")}s? ${words("reading", "processing", "summari[sz]ing", "parsing", "analy[sz]ing", "viewing", "seeing", "that reads", "who reads", "scanning", "indexing")} ${words("this", "the following", "these")}${E}`,
+  `${B}if you ${words("are", "re")} ${words("an? ", "")}${words("ai", "llm", "large language model", "language model", "assistant", "chatbot", "bot", "agent", "automated system")}${E}`,
+  `${B}${words("dear", "hey", "hello", "attention", "hi")},? ${words("ai", "assistant", "llm", "chatgpt", "model", "agent", "bot", "gpt")}${E}[,:!]?`,
+  `${B}to any ${words("ai", "llm", "assistant", "agent", "model", "bot")}${E}`,
+  `${B}${words("hinweis", "nachricht", "anweisung", "achtung", "wichtig")} ${words("an", "für")} ${words("die ", "den ", "das ", "")}${words("ki", "assistent\\p{L}*", "sprachmodell", "chatbot", "llm")}${E}|${B}${words("falls", "wenn")} du ${words("eine ", "ein ", "")}${words("ki", "sprachmodell", "assistent")} bist${E}`,
+  `${B}${words("nota", "mensaje", "instrucción", "atención", "note", "message", "instruction")} ${words("para", "a", "à", "pour")} ${words("la ", "el ", "l'", "le ", "")}${words("ia", "asistente", "modelo", "llm", "chatbot", "assistant", "modèle")}${E}|${B}si ${words("eres", "tu es", "vous êtes")} ${words("una ", "un ", "")}${words("ia", "inteligencia artificial", "modelo de lenguaje")}${E}`,
+  `${B}${words("примечание", "сообщение", "внимание", "инструкция")} для ${words("ии", "ассистента", "модели", "ии-ассистента", "бота")}${E}|${B}если ты ${words("ии", "языковая модель", "бот")}${E}`,
+  "(?:如果你是(?:AI|人工智能|语言模型|助手)|(?:致|给)(?:AI|人工智能|助手|模型)|AIへの指示|AIアシスタントへ)",
+);
+
+const exfiltration = cue(
+  `${B}${words("send", "forward", "e-?mail", "post", "upload", "transmit", "exfiltrate", "copy", "leak", "share", "sende\\p{L}*", "schick\\p{L}*", "leite\\p{L}* weiter", "envía\\p{L}*", "reenvía\\p{L}*", "envoie\\p{L}*", "transf[eé]r\\p{L}*")}${gap(8)}${words("passwords?", "credentials?", "api[ _-]?keys?", "tokens?", "secrets?", "chat history", "conversation", "e-?mails?", "contacts", "files", "data", "cookies?", "session", "history", "passwort", "zugangsdaten", "contraseña", "mot de passe", "daten", "datos", "données")}${gap(8)}${words("to", "at", "via", "an", "a", "à")}\\s+(?:\\S+@\\S+\\.\\p{L}+|https?://|www\\.)`,
+  "!\\[[^\\]]*\\]\\(https?://[^)\\s]*[?&][^)\\s]*=",
+  "<img[^>]{0,80}src=[\"']?https?://[^\"'>\\s]*[?&][^\"'>\\s]*=",
+  `${B}${words("add", "invite", "grant", "make")}${gap(3)}\\S+@\\S+\\.\\p{L}+${gap(3)}${words("collaborator", "admin(?:istrator)?", "owner", "member", "access", "maintainer")}${E}`,
+  `${B}${words("tell", "ask", "instruct", "urge", "remind")} ${words("the ", "")}user ${words("to", "that")}${gap(6)}(?:https?://|www\\.|\\S+@\\S+\\.\\p{L}+)`,
+);
+
+const codeInsert = cue(
+  `${B}${words("add", "include", "insert", "append", "incorporate", "integrate", "put", "paste", "place", "embed", "inject", "prepend")}${gap(2)}${words("this", "the following", "these", "following")}${gap(1)}${words("code", "snippet", "script", "function", "lines?", "payload", "command", "statement", "import")}${E}`,
+  `${B}${words("make sure", "ensure", "be sure", "remember")} ${words("to ", "that ", "")}${words("you ", "")}${words("add", "include", "run", "execute", "insert", "call", "import")}${E}`,
+  `${B}${words("run", "execute", "eval(?:uate)?")} ${words("this", "the following", "these")} ${words("command", "code", "script", "commands", "snippet")}${E}`,
+);
+
+const dangerousCode = cue(
+  "\\beval\\s*\\(|\\bexec\\s*\\(|os\\.system\\s*\\(|subprocess\\.|child_process|Runtime\\.getRuntime|base64\\.b64decode|\\batob\\s*\\(|powershell\\s+-(?:enc|e|nop|w)\\b",
+  "\\bcurl\\s[^|\\n]{0,200}\\|\\s*(?:ba|z)?sh\\b|\\bwget\\s[^|\\n]{0,200}\\|\\s*sh\\b|\\brm\\s+-rf\\s+/|/dev/tcp/|\\bnc\\s+-e\\b|document\\.cookie|\\bkeylog|reverse\\s+shell|\\bxmrig\\b|coinhive|crypto-?min(?:er|ing)",
+  "smtplib|requests\\.post\\s*\\(|socket\\.connect|\\.ssh/id_rsa|/etc/(?:passwd|shadow)|os\\.environ|process\\.env\\b|getpass|pynput|win32api|\\bctypes\\b|GetAsyncKeyState|psutil\\.process_iter|os\\.walk\\s*\\(\\s*['\"]/",
+);
+
+const framing = cue(
+  `${B}${words("imagine", "suppose", "pretend", "let's say", "hypothetically", "in a hypothetical", "in a fictional", "for a (?:novel|story|screenplay|script|movie|game)", "you are (?:a|an) (?:character|actor|novelist|writer|author)", "role-?play(?:ing)? as", "write a (?:story|scene|dialogue) (?:where|in which)")}${E}`,
+);
+
+const PATTERNS: [CueName, RegExp][] = [
+  ["override", override],
+  ["redirect", redirect],
+  ["persona", persona],
+  ["persona", /\bDAN\b|\bD\.A\.N\./g], // case-sensitive: "Dan" is a name
+
+  ["extraction", extraction],
+  ["delimiter", delimiter],
+  ["addressAi", addressAi],
+  ["exfiltration", exfiltration],
+  ["codeInsert", codeInsert],
+  ["dangerousCode", dangerousCode],
+  ["framing", framing],
+];
+
+/**
+ * Adversarial suffixes (GCG and kin) are token soup appended to a readable request: the tail is one line full of
+ * tokens no prose contains — letters glued to brackets or quotes ("({[HTMLsvg"), case flips inside a word
+ * ("similarlyNow"), runs of punctuation — while the beginning reads as prose. Code is dense with such tokens too,
+ * but across lines and from its first line on, so it does not qualify.
+ */
+export function gibberishSuffix(text: string): CueMatch | undefined {
+  if (text.length < 60) return undefined;
+  const tailStart = Math.max(0, text.lastIndexOf("\n") + 1, Math.floor(text.length * 0.5));
+  const tokens = text.slice(tailStart).split(" ").filter((t) => t.length > 0);
+  if (tokens.length < 6) return undefined;
+  let odd = 0;
+  for (const token of tokens) if (ODD_TOKEN.test(token)) odd++;
+  const head = text.slice(0, tailStart).split(/\s+/).filter((t) => t.length > 0);
+  let headOdd = 0;
+  for (const token of head) if (ODD_TOKEN.test(token)) headOdd++;
+  const headIsProse = head.length === 0 || headOdd / head.length < 0.1;
+  return headIsProse && odd >= 3 && odd / tokens.length >= 0.3 ? { cue: "gibberish", start: tailStart, end: text.length } : undefined;
+}
+// A letter next to a bracket/quote/backslash inside one token, a lower-to-upper flip after 3+ lowercase letters,
+// or three punctuation characters in a row.
+const ODD_TOKEN = /\p{L}[\[\](){}<>\\|`^~*$@#=+]|[\[\](){}<>\\|`^~*$@#=+]\p{L}|\p{Ll}{3}\p{Lu}|[^\p{L}\p{N}\s]{3}/u;
+
+/** All cue matches in a normalised text, in pattern order. */
+export function findCues(text: string): CueMatch[] {
+  const matches: CueMatch[] = [];
+  for (const [name, pattern] of PATTERNS) {
+    for (const m of text.matchAll(pattern)) matches.push({ cue: name, start: m.index, end: m.index + m[0].length });
+  }
+  const suffix = gibberishSuffix(text);
+  if (suffix) matches.push(suffix);
+  return matches;
+}
