@@ -14,6 +14,7 @@ import { createLogger, type Logger } from "./telemetry/logger.js";
 import { createMetrics, type Metrics } from "./telemetry/metrics.js";
 import { createTracing } from "./telemetry/tracing.js";
 import { createStore } from "./state/config.js";
+import type { Store } from "./state/store.js";
 import { registerBudgetMetrics } from "./policies/budget/index.js";
 import { usageRoute } from "./transport/usage-route.js";
 import { AuditLog } from "./telemetry/audit.js";
@@ -61,6 +62,19 @@ export interface Tollgate {
   stop(options?: { immediate?: boolean }): Promise<void>;
 }
 
+function storeReady(store: Store, timeoutMs: number): Promise<boolean> {
+  if (!store.status.degraded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    store.status.onChange(() => {
+      if (!store.status.degraded) {
+        clearTimeout(timer);
+        resolve(true);
+      }
+    });
+  });
+}
+
 export function applyOverrides(loaded: LoadedConfig, o: ServerOverrides = {}): LoadedConfig {
   const server = loaded.config.server;
   if (o.grpcHost !== undefined) server.grpc.host = o.grpcHost;
@@ -94,6 +108,10 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
   };
   const holder = new ConfigHolder(load, services, await buildRuntime(loaded, services), logger, metrics);
   store.status.onChange((snapshot) => logger.warn({ store: snapshot }, "budget store state changed"));
+  // Serve only once the store answers, or after its connect timeout (then each limit's fail mode applies).
+  if (!(await storeReady(store, loaded.config.store.kind === "redis" ? loaded.config.store.connect_timeout_ms : 0))) {
+    logger.warn({ store: store.status.snapshot() }, "budget store not reachable at start; limits use their fail modes until it is");
+  }
   for (const w of loaded.warnings) logger.warn({ file: loaded.file }, w);
   const cfg = loaded.config.server;
 
