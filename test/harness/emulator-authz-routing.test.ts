@@ -5,17 +5,12 @@
 import * as grpc from "@grpc/grpc-js";
 import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startEnvoyEmulator } from "./emulator/emulator.js";
 import { headersOf } from "./fake-ext-proc.js";
-import { FIXTURE, startKit, type Kit } from "./self-test-kit.js";
+import { FIXTURE, useKit } from "./self-test-kit.js";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterEach(() => kit.closeEmulators());
-afterAll(() => kit.close());
+const kit = useKit();
 
 const echo = { "x-test-mode": "echo" };
 const option = (key: string, value: string, append: boolean) => ({ header: { key, value }, append: { value: append } });

@@ -1,16 +1,11 @@
 // Emulator self-tests, part 1: message sequences and header handling. Each case names the Envoy test it mirrors
 // (test/extensions/filters/http/ext_proc/{ext_proc_integration_test,filter_test}.cc).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { extProcSequence } from "./emulator/recorder.js";
 import { headersOf, setHeader } from "./fake-ext-proc.js";
-import { answerAll, startKit, type Kit } from "./self-test-kit.js";
+import { answerAll, useKit } from "./self-test-kit.js";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterEach(() => kit.closeEmulators());
-afterAll(() => kit.close());
+const kit = useKit();
 
 describe("headers only", () => {
   it("passes a GET through with one request_headers and one response_headers exchange (GetAndContinue)", async () => {

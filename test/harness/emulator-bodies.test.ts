@@ -1,18 +1,13 @@
 // Emulator self-tests, part 2: body processing modes. Each case names the Envoy test it mirrors
 // (test/extensions/filters/http/ext_proc/ext_proc_integration_test.cc unless noted).
 import { request as httpRequest } from "node:http";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { extProcSequence } from "./emulator/recorder.js";
 import type { FakeStream, IncomingProcessingRequest } from "./fake-ext-proc.js";
 import { headersOf, setHeader } from "./fake-ext-proc.js";
-import { answerAll, startKit, type Kit } from "./self-test-kit.js";
+import { answerAll, useKit } from "./self-test-kit.js";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterEach(() => kit.closeEmulators());
-afterAll(() => kit.close());
+const kit = useKit();
 
 const BUFFERED_REQUEST = { request_header_mode: "SEND", request_body_mode: "BUFFERED", response_header_mode: "SEND" } as const;
 const body = (m: IncomingProcessingRequest | undefined): string | undefined => (m?.request_body ?? m?.response_body)?.body?.toString();

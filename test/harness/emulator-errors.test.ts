@@ -2,17 +2,12 @@
 // route-cache clearing and dynamic metadata. Each case names the Envoy test it mirrors
 // (test/extensions/filters/http/ext_proc/{ext_proc_integration_test,ordering_test,filter_test}.cc).
 import * as grpc from "@grpc/grpc-js";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { extProcSequence } from "./emulator/recorder.js";
 import { setHeader, type FakeStream } from "./fake-ext-proc.js";
-import { answerAll, startKit, type Kit } from "./self-test-kit.js";
+import { answerAll, useKit } from "./self-test-kit.js";
 
-let kit: Kit;
-beforeAll(async () => {
-  kit = await startKit();
-});
-afterEach(() => kit.closeEmulators());
-afterAll(() => kit.close());
+const kit = useKit();
 
 const echo = { "x-test-mode": "echo" };
 const immediate = { immediate_response: { status: { code: 401 }, body: Buffer.from("denied by processor"), headers: { set_headers: [setHeader("x-reason", "policy"), setHeader("x-envoy-not-allowed", "1")] } } };

@@ -14,6 +14,8 @@ import { makeTestPki, type TestPki } from "./test-pki.js";
 import { startTestUpstream, type TestUpstream } from "./test-upstream.js";
 
 const ENVOY_DIR = join(import.meta.dirname, "..", "..", "envoy");
+/** The shipped 200/250 ms budgets are for production Envoy; a shared test machine gets more slack. */
+const RELAXED_TIMEOUTS = { extProc: { messageTimeoutMs: 1000 }, extAuthz: { timeoutMs: 1000 } };
 
 /** What Tollgate does in outline: route on request_body, switch SSE responses to STREAMED. */
 function tollgateLike(s: FakeStream): Promise<void> {
@@ -72,6 +74,7 @@ describe("envoy/envoy.yaml (TLS listener, optional client certificates)", () => 
       configPath: join(ENVOY_DIR, "envoy.yaml"),
       clusters: { tollgate: { host: "127.0.0.1", port: fake.port }, fake_provider: upstream.url },
       tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, requestClientCert: true },
+      overrides: RELAXED_TIMEOUTS,
     });
   });
   afterAll(() => envoy.close());
@@ -112,6 +115,7 @@ describe("envoy/envoy-dev.yaml with the OpenAI SDK", () => {
     envoy = await startEnvoyEmulator({
       configPath: join(ENVOY_DIR, "envoy-dev.yaml"),
       clusters: { tollgate: { host: "127.0.0.1", port: fake.port }, fake_provider: upstream.url },
+      overrides: RELAXED_TIMEOUTS,
     });
   });
   afterAll(() => envoy.close());

@@ -1,6 +1,7 @@
 // Shared setup for the emulator's self-tests: one scripted gRPC server (ext_proc + ext_authz), two test upstreams
 // and an emulator per test built from test/harness/fixtures/emulator-test.yaml.
 import { join } from "node:path";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { startEnvoyEmulator, type EnvoyEmulator } from "./emulator/emulator.js";
 import type { EmulatorOverrides } from "./emulator/settings.js";
 import { startFakeExtProc, type CheckHandler, type FakeExtProc, type FakeStream, type IncomingProcessingRequest } from "./fake-ext-proc.js";
@@ -67,4 +68,47 @@ export async function startKit(): Promise<Kit> {
     },
   };
   return kit;
+}
+
+/**
+ * Registers the file's hooks (one kit per file, emulators closed after each test) and returns a handle that
+ * forwards to the live kit. Call at module level.
+ */
+export function useKit(): Kit {
+  let live: Kit | undefined;
+  beforeAll(async () => {
+    live = await startKit();
+  });
+  afterEach(() => live?.closeEmulators());
+  afterAll(() => live?.close());
+  const kit = (): Kit => {
+    if (!live) throw new Error("the kit starts in beforeAll; use it inside a test");
+    return live;
+  };
+  return {
+    get fake() {
+      return kit().fake;
+    },
+    get upstreamA() {
+      return kit().upstreamA;
+    },
+    get upstreamB() {
+      return kit().upstreamB;
+    },
+    get script() {
+      return kit().script;
+    },
+    set script(value) {
+      kit().script = value;
+    },
+    get check() {
+      return kit().check;
+    },
+    set check(value) {
+      kit().check = value;
+    },
+    emulator: (overrides) => kit().emulator(overrides),
+    closeEmulators: () => kit().closeEmulators(),
+    close: () => kit().close(),
+  };
 }

@@ -23,25 +23,21 @@ function apply(entries: readonly HeaderMutationEntryConfig[], headers: HeaderMap
   }
 }
 
-export function headerMutationFilters(config: HeaderMutationFilterConfig): { decoder: StreamFilter; encoder: StreamFilter } {
-  const passData = (): DataStatus => "Continue";
-  const passTrailers = (): TrailersStatus => "Continue";
+/** The filter for one direction: mutate the headers, pass everything else through. */
+function mutating(entries: readonly HeaderMutationEntryConfig[]): StreamFilter {
   return {
-    decoder: {
-      headers: (h) => {
-        apply(config.mutations?.request_mutations ?? [], h);
-        return "Continue";
-      },
-      data: passData,
-      trailers: passTrailers,
+    headers: (h) => {
+      apply(entries, h);
+      return "Continue";
     },
-    encoder: {
-      headers: (h) => {
-        apply(config.mutations?.response_mutations ?? [], h);
-        return "Continue";
-      },
-      data: passData,
-      trailers: passTrailers,
-    },
+    data: (): DataStatus => "Continue",
+    trailers: (): TrailersStatus => "Continue",
+  };
+}
+
+export function headerMutationFilters(config: HeaderMutationFilterConfig): { decoder: StreamFilter; encoder: StreamFilter } {
+  return {
+    decoder: mutating(config.mutations?.request_mutations ?? []),
+    encoder: mutating(config.mutations?.response_mutations ?? []),
   };
 }

@@ -10,6 +10,7 @@ import type { DataFrame, DataStatus, HeadersStatus, StreamFilter, TrailersStatus
 import { HeaderMap } from "./header-map.js";
 import type { LocalReply } from "./ext-proc-types.js";
 import type { UpstreamAttemptRecord } from "./recorder.js";
+import { readBodyFrames } from "./http1-frames.js";
 import { RetryState, type AttemptFailure } from "./retry.js";
 import type { ResolvedRoute } from "./route-table.js";
 
@@ -279,27 +280,15 @@ export class RouterFilter {
       this.onResponseComplete();
       return;
     }
-    // Each read is one data frame; the frame that completes the message carries end_stream (HTTP/1 codec).
-    let pending: Buffer | null = null;
-    let flush: NodeJS.Immediate | null = null;
-    res.on("data", (chunk: Buffer) => {
-      pending = pending ? Buffer.concat([pending, chunk]) : chunk;
-      flush ??= setImmediate(() => {
-        flush = null;
-        const bytes = pending;
-        pending = null;
-        if (bytes && !this.finished) this.host.encodeData(bytes, false);
-      });
-    });
-    res.on("end", () => {
-      if (flush) clearImmediate(flush);
-      flush = null;
-      const bytes = pending ?? Buffer.alloc(0);
-      pending = null;
-      if (this.finished) return;
-      this.host.encodeData(bytes, true);
-      this.onResponseComplete();
-    });
+    readBodyFrames(
+      res,
+      () => !this.finished,
+      (bytes) => this.host.encodeData(bytes, false),
+      (rest) => {
+        this.host.encodeData(rest ?? Buffer.alloc(0), true);
+        this.onResponseComplete();
+      },
+    );
     res.on("aborted", () => {
       if (!this.finished) this.host.resetStream("upstream_reset_after_response_started");
     });

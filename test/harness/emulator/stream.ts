@@ -14,6 +14,7 @@ import { FilterChain, type StreamFilter } from "./filter-chain.js";
 import type { CheckOutcome, GrpcClusters } from "./grpc-clients.js";
 import { HeaderMap } from "./header-map.js";
 import { headerMutationFilters } from "./header-mutation-filter.js";
+import { readBodyFrames } from "./http1-frames.js";
 import { messageKind, type RequestRecord, type UpstreamAttemptRecord } from "./recorder.js";
 import type { ResolvedRoute, RouteTable } from "./route-table.js";
 import { RouterFilter, type RouterHost, type UpstreamTarget } from "./router.js";
@@ -110,34 +111,28 @@ export class ActiveStream implements ExtProcHost, ExtAuthzHost, RouterHost {
     else this.req.resume();
   }
 
-  /** Body frames as the HTTP/1 codec dispatches them: one per read, the last one carrying end_stream. */
+  /** Body frames as the HTTP/1 codec dispatches them; trailers, if any, end the stream instead. */
   private pumpBody(): void {
-    let pending: Buffer | null = null;
-    let flush: NodeJS.Immediate | null = null;
-    this.req.on("data", (chunk: Buffer) => {
-      pending = pending ? Buffer.concat([pending, chunk]) : chunk;
-      flush ??= setImmediate(() => {
-        flush = null;
-        const bytes = pending;
-        pending = null;
-        if (bytes && !this.destroyed) this.decoderChain.sourceData(bytes, false);
-      });
-    });
+    // Registered first so the request counts as complete before its last frame is processed.
     this.req.on("end", () => {
-      if (flush) clearImmediate(flush);
       this.requestComplete = true;
-      if (this.destroyed) return;
-      const trailers = this.req.rawTrailers;
-      if (trailers.length > 0) {
-        if (pending) this.decoderChain.sourceData(pending, false);
+    });
+    readBodyFrames(
+      this.req,
+      () => !this.destroyed,
+      (bytes) => this.decoderChain.sourceData(bytes, false),
+      (rest) => {
+        const trailers = this.req.rawTrailers;
+        if (trailers.length === 0) {
+          this.decoderChain.sourceData(rest ?? Buffer.alloc(0), true);
+          return;
+        }
+        if (rest) this.decoderChain.sourceData(rest, false);
         const map = new HeaderMap("trailers");
         for (let i = 0; i + 1 < trailers.length; i += 2) map.addCopy((trailers[i] ?? "").toLowerCase(), trailers[i + 1] ?? "");
         this.decoderChain.sourceTrailers(map);
-      } else {
-        this.decoderChain.sourceData(pending ?? Buffer.alloc(0), true);
-      }
-      pending = null;
-    });
+      },
+    );
   }
 
   // ---- shared host callbacks ----
