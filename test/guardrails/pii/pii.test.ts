@@ -24,6 +24,8 @@ describe("PII: shipped model files", () => {
     expect(spans.some(([label, text]) => label === "ORGANIZATION" && text.includes("Upton"))).toBe(true);
     expect(spans).toContainEqual(["GPE", "North Macedonia"]);
     expect(labelled("Ship it to 148 Corkery Court, attention Garnier Poirier.").map(([l]) => l)).toEqual(["STREET_ADDRESS", "PERSON"]);
+    expect(labelled("Who's coming to Italy with me?")).toEqual([["GPE", "Italy"]]);
+    expect(labelled("Jeremy Hartmann of Gradiant Research LLC's board")).toContainEqual(["ORGANIZATION", "Gradiant Research LLC's"]);
   });
 
   it("does not flag ordinary sentences", () => {

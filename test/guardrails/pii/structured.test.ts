@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PII } from "../../../src/guardrails/pii/index.js";
 import { luhnValid, validSsn } from "../../../src/guardrails/pii/recognizers/financial.js";
+import { validNanp } from "../../../src/guardrails/pii/recognizers/phone.js";
 
 const pii = new PII();
 function found(text: string, label: string): string[] {
@@ -73,6 +74,16 @@ describe("PII: phone numbers", () => {
       expect(found(`Please call me at ${phone} tomorrow.`, "PHONE_NUMBER")).toEqual([phone]);
     });
   }
+
+  it("checks national numbers structurally: NANP area and exchange codes", () => {
+    expect(validNanp("4155552671")).toBe(true);
+    expect(validNanp("14155552671")).toBe(true);
+    expect(validNanp("1235552671")).toBe(false); // area code starts with 1
+    expect(validNanp("4151112671")).toBe(false); // N11 exchange
+    expect(validNanp("5555552671")).toBe(false); // 555 is not an area code
+    expect(found("call 415 555 2671 now", "PHONE_NUMBER")).toEqual(["415 555 2671"]);
+    expect(found("ref 123 456 7890 now", "PHONE_NUMBER")).toEqual([]);
+  });
 
   it("does not take order numbers, versions, dates or short numbers for phones", () => {
     for (const text of ["Order #8383042 has shipped.", "Build 5117822 passed all 200 tests.", "Upgrade to version 10.22.34.", "Your ticket number is 6117582."]) {

@@ -42,6 +42,22 @@ function placeAt(text: string, ctx: TokenContext, i: number): number {
   return -1;
 }
 
+// Legal forms and the words company names end with ("Gradiant Research LLC", "Fernandez Inc.", "Hansen & Sons").
+const LEGAL_FORM = /^(?:inc|llc|ltd|limited|corp|corporation|co|gmbh|ag|kg|ug|ohg|sa|sas|sarl|srl|spa|bv|nv|plc|pty|oy|ab|llp|lp|ltda|scop|group|gruppe|groep|holdings|partners|sons|associates|industries|technologies|solutions|systems|labs)(?:['’]s)?$/;
+
+/** "Name Name LLC": one to three capitalised words right before a legal form. */
+function companyEndingAt(text: string, ctx: TokenContext, i: number): number {
+  const { tokens, capital, gaz } = ctx;
+  let first = i;
+  for (let j = i - 1; j >= 0 && i - j <= 3; j--) {
+    const t = tokens[j] as Token;
+    const gap = (tokens[j + 1] as Token).start - t.end;
+    if (gap > 1 || !isWord(t) || capital[j] !== 1 || ((gaz[j] as number) & Gaz.CommonWord && !((gaz[j] as number) & NAME))) break;
+    first = j;
+  }
+  return first < i && nameCased(text, tokens[first] as Token) ? first : -1;
+}
+
 const LOCATION_BEFORE = /^(?:in|to|from|near|at|visit|visiting|en|nach|aus|à|a|de|em|para|di|da|naar|uit)$/;
 
 export function gazetteerCandidates(text: string, ctx: TokenContext): Candidate[] {
@@ -51,6 +67,16 @@ export function gazetteerCandidates(text: string, ctx: TokenContext): Candidate[
   for (let i = 0; i < n; i++) {
     const bits = gaz[i] as number;
     if (structured[i] !== 0 || capital[i] !== 1) continue;
+    // A company: capitalised words ending in a legal form.
+    if (LEGAL_FORM.test((tokens[i] as Token).lower)) {
+      const first = companyEndingAt(text, ctx, i);
+      if (first >= 0) {
+        const dot = tokens[i + 1];
+        const end = dot && dot.lower === "." && dot.start === (tokens[i] as Token).end ? dot.end : (tokens[i] as Token).end;
+        out.push({ start: (tokens[first] as Token).start, end, label: "ORGANIZATION", score: 0.7 });
+        continue;
+      }
+    }
     // A place after a location preposition: "land in Chambéry", "In Corwinmouth, ...", "moved to New Cale".
     const previous = tokens[i - 1];
     if ((previous && LOCATION_BEFORE.test(previous.lower)) || (i === 0 && bits & Gaz.CitySuffix)) {
