@@ -343,6 +343,33 @@ function countMatches(pattern: RegExp, text: string): number {
 }
 
 /**
+ * "i g n o r e  a l l" → "ignore all": letters are joined; a separator that was wider in the original (two spaces,
+ * a tab run) or is two characters long marks a word break.
+ */
+function joinSpacedLetters(normalized: NormalizedText, from: number, to: number): string {
+  const text = normalized.text;
+  let out = "";
+  let i = from;
+  while (i < to) {
+    const ch = text[i] as string;
+    if (LETTER.test(ch)) {
+      out += ch;
+      i++;
+      continue;
+    }
+    let j = i;
+    let width = 0;
+    while (j < to && !LETTER.test(text[j] as string)) {
+      width += (normalized.ends[j] as number) - (normalized.starts[j] as number);
+      j++;
+    }
+    if (width >= 2 && out.length > 0) out += " ";
+    i = j;
+  }
+  return out;
+}
+
+/**
  * Decoded variants of an already-normalised text: base64, hex, URL-escaped payloads, rot13 or reversed English, and
  * letters spaced out one by one. Each variant text is itself normalised; its range is in ORIGINAL indices.
  * Decoding recurses once (base64 inside base64); at most 8 variants and 16 K decoded characters are produced.
@@ -388,16 +415,16 @@ export function decodeVariants(normalized: NormalizedText, depth = 2): DecodedVa
   return variants;
 
   function addSpaced(): void {
-  let joined = "";
-  let last = 0;
-  let first = -1;
-  let end = 0;
-  for (const m of [...text.matchAll(SPACED_LETTERS)]) {
-    if (first < 0) first = m.index;
-    joined += text.slice(last, m.index) + m[0].replace(/[^\p{L}]/gu, "");
-    last = end = m.index + m[0].length;
-  }
-  if (first >= 0) add("spaced", joined + text.slice(last), first, end);
+    let joined = "";
+    let last = 0;
+    let first = -1;
+    let end = 0;
+    for (const m of [...text.matchAll(SPACED_LETTERS)]) {
+      if (first < 0) first = m.index;
+      joined += text.slice(last, m.index) + joinSpacedLetters(normalized, m.index, m.index + m[0].length);
+      last = end = m.index + m[0].length;
+    }
+    if (first >= 0) add("spaced", joined + text.slice(last), first, end);
   }
 
   // rot13 / reversed English: only when the disguised form clearly beats plain English in the same text.
