@@ -179,6 +179,40 @@ describe("gRPC stream status", () => {
   });
 });
 
+describe("version switches", () => {
+  it("≤1.33 sent Envoy's own local replies to the processor as response_headers (processLocalReplies)", async () => {
+    const routeToNowhere = onPhase("request_headers", {
+      request_headers: { response: { header_mutation: { set_headers: [setHeader("x-route-to", "nowhere")] }, clear_route_cache: true } },
+    });
+    kit.script = routeToNowhere;
+    const modern = await kit.emulator();
+    expect((await fetch(`${modern.url}/by-header`)).status).toBe(503);
+    expect(extProcSequence(await modern.request(0))).toEqual(["→request_headers", "←request_headers"]);
+    const legacy = await kit.emulator({ processLocalReplies: true });
+    expect((await fetch(`${legacy.url}/by-header`)).status).toBe(503);
+    expect(extProcSequence(await legacy.request(0))).toEqual(["→request_headers", "←request_headers", "→response_headers", "←response_headers"]);
+  });
+
+  it("by default Envoy resets the stream at the end; with graceful close it half-closes and waits", async () => {
+    /** Runs one request; tells whether the server saw a reset within 300 ms of the stream's end. */
+    const resetSeen = async (gracefulCloseMs?: number): Promise<boolean> => {
+      let seen: Promise<boolean> = Promise.resolve(false);
+      kit.script = async (s) => {
+        await answerAll(s);
+        seen = Promise.race([s.cancelled.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 300))]);
+        if (!(await seen)) s.closeOk();
+      };
+      const envoy = await kit.emulator(gracefulCloseMs === undefined ? {} : { gracefulCloseMs });
+      await (await fetch(`${envoy.url}/close`, { headers: echo })).text();
+      await envoy.request(0);
+      await expect.poll(() => kit.fake.streams.at(-1)?.received.length).toBe(2);
+      return new Promise((resolve) => setTimeout(() => resolve(seen), 50));
+    };
+    expect(await resetSeen()).toBe(true);
+    expect(await resetSeen(1000)).toBe(false);
+  });
+});
+
 describe("route cache", () => {
   const setTarget = (clear: boolean) => ({
     request_headers: { response: { header_mutation: { set_headers: [setHeader("x-target", "b")] }, clear_route_cache: clear } },

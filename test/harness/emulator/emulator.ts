@@ -13,7 +13,7 @@ import { GrpcClusters, type GrpcTarget } from "./grpc-clients.js";
 import { newRecord, type RequestRecord } from "./recorder.js";
 import { RouteTable } from "./route-table.js";
 import type { UpstreamTarget } from "./router.js";
-import type { EmulatorOverrides } from "./settings.js";
+import { filterSettings, type EmulatorOverrides } from "./settings.js";
 import { ActiveStream } from "./stream.js";
 
 /** An HTTP upstream ("http://127.0.0.1:8080", or with a CA for https) or a gRPC server address. */
@@ -95,6 +95,7 @@ export async function startEnvoyEmulator(options: EmulatorOptions): Promise<Envo
   const gateway = loadGatewayModel(options.configPath, options.listener);
   const routeTable = new RouteTable(gateway.routeConfig);
   const overrides = options.overrides ?? {};
+  const settings = filterSettings(gateway, overrides);
   const targets = splitClusters(gateway, options.clusters);
   const grpc = new GrpcClusters(targets.grpc, overrides.gracefulCloseMs);
   const requests: RequestRecord[] = [];
@@ -111,6 +112,7 @@ export async function startEnvoyEmulator(options: EmulatorOptions): Promise<Envo
       gateway,
       routeTable,
       overrides,
+      settings,
       grpc,
       upstreamTarget: (name) => targets.http.get(name),
       record,

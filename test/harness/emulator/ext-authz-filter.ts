@@ -93,7 +93,6 @@ export class ExtAuthzFilter {
   private decodeHeaders(headers: HeaderMap, _endStream: boolean): HeadersStatus {
     const perRoute = this.perRoute();
     if (perRoute.disabled) return "Continue";
-    if (this.settings.config.with_request_body) throw new Error("ext_authz with_request_body is not emulated");
     this.headers = headers;
     const request = this.checkRequest(headers, perRoute.contextExtensions);
     void this.host.check(this.settings.grpcService, request, this.settings.timeoutMs).then((outcome) => {

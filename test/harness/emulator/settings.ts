@@ -77,6 +77,7 @@ export function extProcSettings(model: GatewayModel, name: string, c: ExtProcCon
 
 export function extAuthzSettings(name: string, c: ExtAuthzConfig, o: EmulatorOverrides): ExtAuthzSettings {
   if (!c.grpc_service) throw new Error(`ext_authz filter ${name}: only grpc_service is emulated`);
+  if (c.with_request_body) throw new Error(`ext_authz filter ${name}: with_request_body is not emulated`);
   const a = o.extAuthz ?? {};
   return {
     filterName: name,
@@ -86,4 +87,19 @@ export function extAuthzSettings(name: string, c: ExtAuthzConfig, o: EmulatorOve
     failureModeAllow: a.failureModeAllow ?? c.failure_mode_allow === true,
     statusOnError: a.statusOnError ?? httpStatusCode(c.status_on_error?.code, 403),
   };
+}
+
+/** Settings per HTTP filter name, computed once per emulator so config problems surface at start. */
+export interface FilterSettings {
+  extProc: Map<string, ExtProcSettings>;
+  extAuthz: Map<string, ExtAuthzSettings>;
+}
+
+export function filterSettings(model: GatewayModel, o: EmulatorOverrides): FilterSettings {
+  const settings: FilterSettings = { extProc: new Map(), extAuthz: new Map() };
+  for (const f of model.httpFilters) {
+    if (f.kind === "ext_proc") settings.extProc.set(f.name, extProcSettings(model, f.name, f.config, o));
+    if (f.kind === "ext_authz") settings.extAuthz.set(f.name, extAuthzSettings(f.name, f.config, o));
+  }
+  return settings;
 }

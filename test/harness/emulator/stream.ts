@@ -18,12 +18,13 @@ import { readBodyFrames } from "./http1-frames.js";
 import { messageKind, type RequestRecord, type UpstreamAttemptRecord } from "./recorder.js";
 import type { ResolvedRoute, RouteTable } from "./route-table.js";
 import { RouterFilter, type RouterHost, type UpstreamTarget } from "./router.js";
-import { extAuthzSettings, extProcSettings, type EmulatorOverrides } from "./settings.js";
+import type { EmulatorOverrides, FilterSettings } from "./settings.js";
 
 export interface StreamDeps {
   gateway: GatewayModel;
   routeTable: RouteTable;
   overrides: EmulatorOverrides;
+  settings: FilterSettings;
   grpc: GrpcClusters;
   upstreamTarget(cluster: string): UpstreamTarget | undefined;
   record: RequestRecord;
@@ -34,6 +35,12 @@ export interface StreamDeps {
 function grpcStatusFor(http: number): number {
   const map: Record<number, number> = { 400: 13, 401: 16, 403: 7, 404: 12, 429: 14, 502: 14, 503: 14, 504: 14 };
   return map[http] ?? 2;
+}
+
+function settingsFor<T>(map: Map<string, T>, name: string): T {
+  const found = map.get(name);
+  if (!found) throw new Error(`no settings for filter ${name}`);
+  return found;
 }
 
 const NO_SINK = { headers: () => undefined, data: () => undefined, trailers: () => undefined };
@@ -74,11 +81,11 @@ export class ActiveStream implements ExtProcHost, ExtAuthzHost, RouterHost {
         decoders.push(pair.decoder);
         encoders.unshift(pair.encoder);
       } else if (f.kind === "ext_authz") {
-        const filter = new ExtAuthzFilter(extAuthzSettings(f.name, f.config, deps.overrides), this);
+        const filter = new ExtAuthzFilter(settingsFor(deps.settings.extAuthz, f.name), this);
         decoders.push(filter.decoderFilter);
         encoders.unshift(filter.encoderFilter);
       } else if (f.kind === "ext_proc") {
-        const filter = new ExtProcFilter(extProcSettings(deps.gateway, f.name, f.config, deps.overrides), this);
+        const filter = new ExtProcFilter(settingsFor(deps.settings.extProc, f.name), this);
         this.extProcFilters.push(filter);
         decoders.push(filter.decoderFilter);
         encoders.unshift(filter.encoderFilter);
