@@ -25,6 +25,7 @@ import type { Span } from "@opentelemetry/api";
 import { createHash } from "node:crypto";
 import { auditUsage, type AuditDecision, type AuditLog } from "../telemetry/audit.js";
 import { decisionOf, denialDecision } from "./decisions.js";
+import { COST_STATE } from "./cost.js";
 
 export interface ExchangeDeps {
   runtime: Runtime;
@@ -56,9 +57,6 @@ interface PhaseDecision {
 }
 
 const MCP_HEADER = "mcp-session-id";
-
-/** ctx.state key where the budget policy leaves the request's final cost in micro-dollars. */
-export const COST_STATE = "cost.usd_micros";
 
 export class Exchange {
   readonly ctx = new ExchangeContext();

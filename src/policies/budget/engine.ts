@@ -218,17 +218,23 @@ export class BudgetEngine {
     return refused;
   }
 
-  /** Replace the reservation by what the provider reported; record spend; check alerts. Settles once. */
-  async reconcile(reservation: Reservation, usage: Usage): Promise<void> {
-    if (reservation.state !== "active") return;
+  /**
+   * Replace the reservation by what the provider reported; check alerts. Settles once. Returns the cost in
+   * micro-dollars. `record: false` settles the counters without adding to the spend and token metrics — for a
+   * request's second reservation, so one request's usage is counted once.
+   */
+  async reconcile(reservation: Reservation, usage: Usage, options: { record?: boolean } = {}): Promise<number> {
+    if (reservation.state !== "active") return 0;
     reservation.state = "settled";
     const now = this.#clock();
     const labels = { key: reservation.scope.keyId ?? "", cohort: reservation.scope.cohort ?? "", route: reservation.scope.route ?? "" };
     const spent = costMicros(reservation.price.price, usage);
-    this.deps.metrics?.tokens.inc({ ...labels, direction: "input" }, usage.inputTokens);
-    this.deps.metrics?.tokens.inc({ ...labels, direction: "output" }, usage.outputTokens);
-    this.deps.metrics?.spendMicros.inc(labels, spent);
-    if (reservation.held.length === 0) return;
+    if (options.record ?? true) {
+      this.deps.metrics?.tokens.inc({ ...labels, direction: "input" }, usage.inputTokens);
+      this.deps.metrics?.tokens.inc({ ...labels, direction: "output" }, usage.outputTokens);
+      this.deps.metrics?.spendMicros.inc(labels, spent);
+    }
+    if (reservation.held.length === 0) return spent;
 
     const actuals = reservation.held.map((h) => amountFor(h.rule, reservation.price, usage.inputTokens, usage.outputTokens, usage.cachedInputTokens));
     const settled = reservation.held.filter((h) => h.leases.length > 0);
@@ -247,7 +253,7 @@ export class BudgetEngine {
       if (!(error instanceof StoreUnavailableError)) throw error;
       // Unsettled leases expire and give the reservation back; this request's usage is missing from the counters.
       this.#storeError("settle", error);
-      return;
+      return spent;
     }
     let offset = 0;
     for (const h of settled) {
@@ -255,6 +261,7 @@ export class BudgetEngine {
       offset += h.leases.length;
       this.#inBackground(this.#alerts(h, reservation, after, h.rule.kind === "money" ? actuals[reservation.held.indexOf(h)]! : 0, now));
     }
+    return spent;
   }
 
   /** Give the whole reservation back (error before any output, cancel, denial by a later policy). Settles once. */

@@ -12,6 +12,7 @@ import type { Denial, Outcome, Policy, PolicyContext, PolicyEvent, PolicyResult,
 import type { BudgetDenial, BudgetEngine, Reservation } from "./engine.js";
 import type { Scope } from "./limits.js";
 import { TokenCounter } from "./tokenizer.js";
+import { COST_STATE } from "../../exchange/cost.js";
 
 /** ctx.state key of this policy's per-request state. */
 export const BUDGET_STATE = "budget";
@@ -91,10 +92,10 @@ export function budgetPolicy(engine: BudgetEngine): Policy {
       if (reported) {
         const usage = normalize(ctx.endpoint?.api, reported);
         const estimate = state.main?.estimate ?? state.early?.estimate;
-        await reconcileAll(engine, state, { ...usage, inputTokens: usage.inputTokens || estimate?.inputTokens || 0 });
+        await reconcileAll(ctx, engine, state, { ...usage, inputTokens: usage.inputTokens || estimate?.inputTokens || 0 });
       } else {
         const outputText = response.segments.map((s) => s.text).join("");
-        await reconcileAll(engine, state, usageToCharge(ctx, state, "early", state.counter?.text(outputText) ?? 0));
+        await reconcileAll(ctx, engine, state, usageToCharge(ctx, state, "early", state.counter?.text(outputText) ?? 0));
       }
       return { verdict: "continue" };
     },
@@ -121,7 +122,7 @@ export function budgetPolicy(engine: BudgetEngine): Policy {
             kept.push(event);
           }
           state.streamedOutput = sent;
-          await reconcileAll(engine, state, usageToCharge(ctx, state, "early", sent));
+          await reconcileAll(ctx, engine, state, usageToCharge(ctx, state, "early", sent));
           return {
             events: kept,
             terminate: toDenial(verdict.denial),
@@ -133,8 +134,8 @@ export function budgetPolicy(engine: BudgetEngine): Policy {
         }
       }
       state.streamedOutput = total;
-      if (passed.some((e) => e.terminal)) await reconcileAll(engine, state, usageToCharge(ctx, state, "normal"));
-      else if (endOfStream) await reconcileAll(engine, state, usageToCharge(ctx, state, "early"));
+      if (passed.some((e) => e.terminal)) await reconcileAll(ctx, engine, state, usageToCharge(ctx, state, "normal"));
+      else if (endOfStream) await reconcileAll(ctx, engine, state, usageToCharge(ctx, state, "early"));
       return policyEvents.length > 0 ? { events: passed, policyEvents } : { events: passed };
     },
 
@@ -143,8 +144,8 @@ export function budgetPolicy(engine: BudgetEngine): Policy {
       if (!state) return;
       // Output the client already received was generated and billed: charge it, whatever ended the request.
       const delivered = state.streamedOutput > 0 || (ctx.usage?.outputTokens ?? 0) > 0;
-      if (outcome === "completed") await reconcileAll(engine, state, usageToCharge(ctx, state, "normal"));
-      else if (delivered) await reconcileAll(engine, state, usageToCharge(ctx, state, "early"));
+      if (outcome === "completed") await reconcileAll(ctx, engine, state, usageToCharge(ctx, state, "normal"));
+      else if (delivered) await reconcileAll(ctx, engine, state, usageToCharge(ctx, state, "early"));
       else await releaseAll(engine, state);
     },
   };
@@ -227,9 +228,15 @@ function usageToCharge(ctx: PolicyContext, state: RequestState, ending: "normal"
   };
 }
 
-async function reconcileAll(engine: BudgetEngine, state: RequestState, usage: Usage): Promise<void> {
-  if (state.early) await engine.reconcile(state.early, usage);
-  if (state.main) await engine.reconcile(state.main, usage);
+/**
+ * Settles both reservations with the same usage. The main reservation (priced by model) records the request's
+ * tokens and spend; the early request-rate one only does when there is no main one, so nothing is counted twice.
+ */
+async function reconcileAll(ctx: PolicyContext, engine: BudgetEngine, state: RequestState, usage: Usage): Promise<void> {
+  let cost = 0;
+  if (state.early) cost = await engine.reconcile(state.early, usage, { record: !state.main });
+  if (state.main) cost = await engine.reconcile(state.main, usage);
+  ctx.state.set(COST_STATE, cost);
 }
 
 async function releaseAll(engine: BudgetEngine, state: RequestState): Promise<void> {
