@@ -2,8 +2,8 @@
 // (its first/named listener's HTTP connection manager and its clusters), calling real gRPC ext_authz/ext_proc
 // servers and real HTTP upstreams at the addresses the test maps to each cluster name.
 import { EventEmitter } from "node:events";
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+import { Agent as HttpAgent, createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { Agent as HttpsAgent, createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { X509Certificate } from "node:crypto";
@@ -79,14 +79,20 @@ function connectionInfo(socket: Socket, tls: boolean, serverCert: X509Certificat
   return info;
 }
 
+/** Splits the test's mapping into gRPC targets and HTTP upstreams, each upstream with its own connection pool. */
 function splitClusters(gateway: GatewayModel, clusters: Record<string, ClusterMapping>): { grpc: Record<string, GrpcTarget>; http: Map<string, UpstreamTarget> } {
   const grpc: Record<string, GrpcTarget> = {};
   const http = new Map<string, UpstreamTarget>();
   for (const [name, mapping] of Object.entries(clusters)) {
     if (!gateway.clusters.has(name)) throw new Error(`cluster "${name}" is not defined in ${gateway.source}`);
-    if (typeof mapping === "string") http.set(name, { url: new URL(mapping) });
-    else if ("url" in mapping) http.set(name, { url: new URL(mapping.url), ...(mapping.ca ? { ca: mapping.ca } : {}), ...(mapping.servername ? { servername: mapping.servername } : {}) });
-    else grpc[name] = mapping;
+    if (typeof mapping !== "string" && !("url" in mapping)) {
+      grpc[name] = mapping;
+      continue;
+    }
+    const url = new URL(typeof mapping === "string" ? mapping : mapping.url);
+    const extra = typeof mapping === "string" ? {} : { ...(mapping.ca ? { ca: mapping.ca } : {}), ...(mapping.servername ? { servername: mapping.servername } : {}) };
+    const agent = url.protocol === "https:" ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    http.set(name, { url, agent, ...extra });
   }
   return { grpc, http };
 }
@@ -169,6 +175,7 @@ export async function startEnvoyEmulator(options: EmulatorOptions): Promise<Envo
         server.closeAllConnections();
         server.close(() => resolve());
         grpc.close();
+        for (const target of targets.http.values()) target.agent.destroy();
       }),
   };
 }

@@ -2,7 +2,7 @@
 // (recomputed if a filter cleared the route cache), answers route/cluster failures locally, forwards the request
 // over HTTP/1.1 to the address the test mapped to the cluster, retries per retry_policy, enforces the route
 // timeout, and feeds the upstream response into the encoder filter chain.
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
+import { request as httpRequest, type Agent as HttpAgent, type ClientRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Route, RouteConfiguration } from "../envoy-config/schema.js";
 import { durationMs, httpStatusCode } from "../envoy-config/model.js";
@@ -16,6 +16,8 @@ import type { ResolvedRoute } from "./route-table.js";
 
 export interface UpstreamTarget {
   url: URL;
+  /** The cluster's connection pool (keep-alive), owned by the emulator. */
+  agent: HttpAgent;
   ca?: Buffer;
   servername?: string;
 }
@@ -209,6 +211,7 @@ export class RouterFilter {
       path,
       headers: raw,
       setHost: false,
+      agent: target.agent,
       ...(https ? { ca: target.ca, servername: target.servername } : {}),
     });
     this.attempt = req;
