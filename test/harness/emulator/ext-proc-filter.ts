@@ -3,7 +3,8 @@
 // onMessageTimeout, sendImmediateResponse, mergePerRouteConfig) with ProcessorState for each direction.
 // Version switches follow the reference: spurious replies fail closed (≥1.35) and mode_override keeps DEFAULT
 // header/trailer modes (≥1.34) unless the settings say otherwise.
-import { ExtProcPerRouteSchema, type GrpcServiceConfig } from "../envoy-config/schema.js";
+import type { GrpcServiceConfig } from "../envoy-config/schema.js";
+import { mergeExtProcPerRoute } from "./ext-proc-per-route.js";
 import type { DataFrame, DataStatus, HeadersStatus, StreamFilter, TrailersStatus } from "./filter-chain.js";
 import type { HeaderMap } from "./header-map.js";
 import { applyHeaderMutations, headersToProto, isValidHttpStatus, type MutationOptions } from "./header-mutation.js";
@@ -15,8 +16,6 @@ import type { OutgoingHeaderMap, OutgoingProcessingRequest, WireCommonResponse, 
 
 const GRPC_OK = 0;
 const ALL_DISABLED: WireProcessingMode = { request_header_mode: "SKIP", response_header_mode: "SKIP" };
-
-type Direction = "request" | "response";
 
 export class ExtProcFilter {
   readonly decoderFilter: StreamFilter;
@@ -412,38 +411,22 @@ export class ExtProcFilter {
     });
   }
 
-  /** Filter::mergePerRouteConfig: vhost then route ExtProcPerRoute; the most specific processing mode wins whole. */
+  /** Filter::mergePerRouteConfig: once per stream, from the route cached when the filter first runs. */
   private mergePerRouteConfig(): void {
     if (this.routeConfigMerged) return;
     this.routeConfigMerged = true;
-    const configs = this.host.perFilterConfigs(this.settings.filterName).map((c) => ExtProcPerRouteSchema.parse(c));
-    if (configs.length === 0) return;
-    let disabled = false;
-    let mode: WireProcessingMode | undefined;
-    let service: GrpcServiceConfig | undefined;
-    const metadata = new Map<string, string>();
-    for (const c of configs) {
-      disabled = c.disabled === true;
-      mode = disabled ? undefined : (c.overrides?.processing_mode ?? mode);
-      service = c.overrides?.grpc_service ?? service;
-      for (const h of c.overrides?.grpc_initial_metadata ?? []) metadata.set(h.key, h.value ?? "");
-    }
-    if (disabled) {
+    const merged = mergeExtProcPerRoute(this.host.perFilterConfigs(this.settings.filterName), this.grpcService);
+    if (!merged) return;
+    if (merged.disabled) {
+      // Rather than another flag, Envoy disables the filter with an all-SKIP processing mode.
       this.decoding.setProcessingMode(ALL_DISABLED);
       this.encoding.setProcessingMode(ALL_DISABLED);
       return;
     }
-    if (mode) {
-      this.decoding.setProcessingMode(mode);
-      this.encoding.setProcessingMode(mode);
+    if (merged.mode) {
+      this.decoding.setProcessingMode(merged.mode);
+      this.encoding.setProcessingMode(merged.mode);
     }
-    const base = service ?? this.grpcService;
-    if (service || metadata.size > 0) {
-      const merged = new Map((base.initial_metadata ?? []).map((h) => [h.key, h.value ?? ""]));
-      for (const [k, v] of metadata) merged.set(k, v);
-      this.grpcService = { ...base, initial_metadata: [...merged].map(([key, value]) => ({ key, value })) };
-    }
+    this.grpcService = merged.grpcService;
   }
 }
-
-export type { Direction };
