@@ -18,7 +18,8 @@ import type { Store } from "./state/store.js";
 import { registerBudgetMetrics } from "./policies/budget/index.js";
 import { usageRoute } from "./transport/usage-route.js";
 import { AuditLog } from "./telemetry/audit.js";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
+import { mkdirSync } from "node:fs";
 import { cachedResolver } from "./policies/guardrails/resolver.js";
 import type { EvaluatorResolver } from "./policies/guardrails/policy.js";
 import { createEvaluator } from "./guardrails/registry.js";
@@ -118,9 +119,11 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
   // Tracing is set up once per process: a changed exporter needs a restart, everything else reloads.
   const tracing = createTracing(loaded.config.telemetry.tracing, options.spanExporter);
   // Like tracing, the audit file is opened once; moving it needs a restart.
-  const audit = loaded.config.audit.file
+  const auditFile = loaded.config.audit.file ? resolve(loaded.config.audit.file) : undefined;
+  if (auditFile) mkdirSync(dirname(auditFile), { recursive: true });
+  const audit = auditFile
     ? new AuditLog(
-        { file: resolve(loaded.config.audit.file), flush: loaded.config.audit.flush, flushIntervalMs: loaded.config.audit.flush_interval_ms, mode: loaded.config.audit.mode },
+        { file: auditFile, flush: loaded.config.audit.flush, flushIntervalMs: loaded.config.audit.flush_interval_ms, mode: loaded.config.audit.mode },
         { logger, registry: metrics.registry },
       )
     : undefined;

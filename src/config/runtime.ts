@@ -16,6 +16,7 @@ import type { Logger } from "../telemetry/logger.js";
 import { createBudget, type Budget, type BudgetMetrics } from "../policies/budget/index.js";
 import type { Store } from "../state/store.js";
 import type { EvaluatorResolver } from "../policies/guardrails/policy.js";
+import type { GuardrailsConfig } from "../policies/guardrails/schema.js";
 
 export interface Runtime {
   readonly budget: Budget | undefined;
@@ -64,6 +65,7 @@ export async function buildRuntime(loaded: LoadedConfig, services: RuntimeServic
     ? await createBudget(config.limits, { store: services.store, metrics: services.budgetMetrics, ...(services.logger ? { logger: services.logger } : {}) })
     : undefined;
   const guardrails = new Map(config.routes.flatMap((r) => (r.guardrails ? [[r.name, r.guardrails] as const] : [])));
+  warmEvaluators([...guardrails.values(), ...(config.guardrails ? [config.guardrails] : [])], services.evaluators);
   const policies = buildPolicies({
     authenticator,
     routes,
@@ -73,4 +75,16 @@ export async function buildRuntime(loaded: LoadedConfig, services: RuntimeServic
     budget: budget?.policy,
   });
   return { loaded, config, authenticator, routes, providers, policies, budget };
+}
+
+/**
+ * Loads every evaluator the config uses now, at config load, so the first request after a start or a reload does
+ * not pay for loading models inside its phase budget (and a model that fails to load fails the load, not a request).
+ */
+function warmEvaluators(configs: readonly GuardrailsConfig[], resolve: EvaluatorResolver): void {
+  for (const cfg of configs) {
+    if (cfg.flash && cfg.pre.length > 0) resolve("protect_flash");
+    for (const rule of [...cfg.pre, ...cfg.post]) resolve(rule.evaluator, rule.threshold);
+    for (const name of cfg.grey_zone?.add ?? []) resolve(name);
+  }
 }

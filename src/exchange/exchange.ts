@@ -74,6 +74,7 @@ export class Exchange {
   private decision: "allowed" | "denied" | "failed" = "allowed";
   private denial: Denial | undefined;
   private responseComplete = false;
+  private immediateSent = false;
   private finished = false;
   private pendingResponseHeaders: HeaderChanges | undefined;
   private readonly events: PolicyEvent[] = [];
@@ -91,6 +92,14 @@ export class Exchange {
     this.log = deps.logger;
   }
 
+  /**
+   * True once the reply to the last message Envoy will send for this request is out: the response ended, or an
+   * ImmediateResponse ended the request. The transport then closes the stream with OK itself.
+   */
+  get complete(): boolean {
+    return !this.observability && (this.responseComplete || this.immediateSent);
+  }
+
   /** Handles one message; returns its reply, or undefined in observability mode (Envoy ignores replies there). */
   async process(msg: ProcessingRequest): Promise<ProcessingResponse | undefined> {
     const phase = phaseOf(msg);
@@ -105,6 +114,7 @@ export class Exchange {
       reply = this.internalFailure(phase, err);
     }
     this.metrics.phaseDuration.observe({ phase }, Number(process.hrtime.bigint() - t0) / 1e9);
+    if (reply.immediate_response) this.immediateSent = true;
     return this.observability ? undefined : reply;
   }
 

@@ -62,6 +62,15 @@ export class ExtProcService {
         try {
           const reply = await exchange.process(msg);
           if (reply && !closed) call.write(reply);
+          if (exchange.complete && !closed) {
+            // Nothing more will come for this request: close with OK ourselves. Envoy then marks the stream closed
+            // and skips its own closeStream()+resetStream() (ExternalProcessorStreamImpl::close in
+            // source/extensions/filters/http/ext_proc/client_impl.cc), so no RST_STREAM per request reaches Node's
+            // HTTP/2 server, whose rapid-reset protection answers ~1000 resets with GOAWAY.
+            closed = true;
+            call.end();
+            finish("closed");
+          }
         } catch (err) {
           const protocol = err instanceof ProtocolError;
           metrics.streamErrors.inc({ reason: protocol ? "protocol" : "internal" });
