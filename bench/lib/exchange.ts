@@ -47,10 +47,8 @@ export function extProcExchange(conn: GrpcConnection, msgs: ExtProcMessages, gra
   const finish = (result: ExchangeResult): void => {
     if (finished) return;
     finished = true;
-    // Envoy does not hold the HTTP request for the gRPC close, so neither does the closed loop. It closes the
-    // stream when the filter is destroyed, after the reply was applied; by then a server that ended the stream
-    // itself (its trailers follow the last reply) has been seen, so the close waits one turn of the event loop.
-    setImmediate(() => call.closeLikeEnvoy(graceful));
+    // Envoy does not hold the HTTP request for the gRPC close, so neither does the closed loop.
+    call.closeLikeEnvoy(graceful);
     done(result);
   };
   const send = (framed: Buffer): void => {

@@ -83,9 +83,6 @@ export class Call {
    * `remote_close_timeout` (1000 ms) to end the call with OK before resetting.
    */
   closeLikeEnvoy(graceful = false): void {
-    // A stream the server already closed is not reset: Envoy's onRemoteClose marks it closed and close() skips
-    // closeStream()+resetStream() (source/extensions/filters/http/ext_proc/client_impl.cc).
-    if (this.ended) return;
     this.ended = true;
     this.stream.end();
     if (!graceful) {
