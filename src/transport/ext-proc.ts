@@ -63,10 +63,10 @@ export class ExtProcService {
           const reply = await exchange.process(msg);
           if (reply && !closed) call.write(reply);
           if (exchange.complete && !closed) {
-            // Nothing more will come for this request: close with OK ourselves. Envoy then marks the stream closed
-            // and skips its own closeStream()+resetStream() (ExternalProcessorStreamImpl::close in
-            // source/extensions/filters/http/ext_proc/client_impl.cc), so no RST_STREAM per request reaches Node's
-            // HTTP/2 server, whose rapid-reset protection answers ~1000 resets with GOAWAY.
+            // Nothing more will come for this request: close with OK now, so the request is finished and recorded
+            // without waiting for Envoy to tear the stream down when its filter is destroyed. With Envoy's graceful
+            // close (runtime ext_proc_graceful_grpc_close) this OK is what Envoy waits for instead of resetting the
+            // stream (AsyncStreamImpl::waitForRemoteCloseAndDelete, source/common/grpc/async_client_impl.cc).
             closed = true;
             call.end();
             finish("closed");
