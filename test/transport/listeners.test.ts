@@ -1,16 +1,32 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BASE_CONFIG, BASE_ENV, startTestTollgate, type TestTollgate } from "../helpers/tollgate.js";
 import { grpcClient, method } from "../helpers/extproc-client.js";
-import { makePki, type TestPki } from "../helpers/certs.js";
+import { writeFileSync } from "node:fs";
+import { makeTestPki } from "../harness/test-pki.js";
 
 let tg: TestTollgate | undefined;
-let pki: TestPki;
+/** The harness's throwaway PKI, written to files as the config wants them. */
+let pki: { caFile: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string; read(file: string): Buffer };
 beforeAll(() => {
-  pki = makePki();
+  const made = makeTestPki();
+  const dir = mkdtempSync(join(tmpdir(), "tollgate-pki-"));
+  const file = (name: string, data: Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, data);
+    return path;
+  };
+  pki = {
+    caFile: file("ca.crt", made.ca),
+    serverCert: file("server.crt", made.serverCert),
+    serverKey: file("server.key", made.serverKey),
+    clientCert: file("client.crt", made.clientCert),
+    clientKey: file("client.key", made.clientKey),
+    read: (f) => readFileSync(f),
+  };
 });
 afterEach(async () => {
   await tg?.stop();
