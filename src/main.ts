@@ -6,6 +6,7 @@ import { startTollgate, type ServerOverrides } from "./app.js";
 import { BUILTIN_CONFIG_PATH, ConfigLoadError, formatConfigError, loadConfigFile } from "./config/load.js";
 import { createLogger } from "./telemetry/logger.js";
 import { runAudit } from "./telemetry/audit-cli.js";
+import { runScan } from "./guardrails/cli-scan.js";
 
 export interface Io {
   stdin: NodeJS.ReadableStream;
@@ -24,6 +25,10 @@ commands:
   validate  check a config file; prints each error with file:line:column and exits 1 if there are any
             tollgate validate FILE
   audit     tollgate audit verify FILE: check an audit log's hash chain; names the first broken or missing record
+  scan      run a guardrail evaluator on text
+            tollgate scan --evaluator NAME [--threshold T] TEXT...     one verdict (JSON) per text
+            tollgate scan --evaluator NAME [--threshold T] --jsonl     stdin lines {"text": …} → one verdict per line
+            names: prompt_injection, protect_flash, pii, toxicity, content_safety, secrets
 `;
 
 function port(value: string | undefined, what: string): number | undefined {
@@ -116,6 +121,8 @@ export async function run(argv: string[], io: Io, env: NodeJS.ProcessEnv = proce
         return validate(rest, io, env);
       case "audit":
         return await runAudit(rest, io);
+      case "scan":
+        return await runScan(rest, io);
       case undefined:
       case "help":
       case "--help":
