@@ -1,6 +1,7 @@
 // Docker cannot run here, so the deployment files are checked against each other instead: the ports, paths,
 // service names and cluster names in Dockerfile, docker-compose.yml and deploy/k8s must be the ones
 // envoy/*.yaml and Tollgate itself use (gRPC 50051, admin 9464).
+import { BUILTIN_CONFIG_PATH, loadConfigFile } from "../../src/config/load.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -27,17 +28,13 @@ const str = (v: unknown): string => (typeof v === "string" ? v : "");
  * HOOK for the built-in config comparison: what config/tollgate.yaml says about ports and upstream clusters.
  * It reads the raw YAML today; swap in the config loader (src/config/load.ts) once its API is settled.
  */
+/** The built-in config as Tollgate itself loads it (defaults filled in by the schema). */
 function builtInTollgateConfig(): { grpcPort: number; adminPort: number; providerClusters: string[] } {
-  const config = obj(YAML.parse(read("config", "tollgate.yaml")));
-  const server = obj(config["server"]);
-  const port = (section: unknown, fallback: number): number => {
-    const p = obj(section)["port"];
-    return typeof p === "number" ? p : fallback;
-  };
+  const { config } = loadConfigFile(BUILTIN_CONFIG_PATH, {});
   return {
-    grpcPort: port(server["grpc"], GRPC_PORT),
-    adminPort: port(server["admin"], ADMIN_PORT),
-    providerClusters: list(config["providers"]).map((p) => str(obj(p)["cluster"])),
+    grpcPort: config.server.grpc.port,
+    adminPort: config.server.admin.port,
+    providerClusters: config.providers.map((p) => p.cluster),
   };
 }
 
