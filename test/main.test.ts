@@ -1,22 +1,13 @@
 import { spawn } from "node:child_process";
-import { PassThrough } from "node:stream";
 import * as grpc from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { run } from "../src/main.js";
 import { BUILTIN_CONFIG_PATH } from "../src/config/load.js";
 import { BASE_CONFIG, writeTempConfig } from "./helpers/tollgate.js";
 import { grpcClient, method } from "./helpers/extproc-client.js";
+import { captureCli } from "./helpers/cli.js";
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const code = await run(args, { stdin: new PassThrough(), stdout, stderr }, {});
-  return { code, out, err };
-}
+const cli = (args: string[]) => captureCli((a, io) => run(a, io, {}), args);
 
 describe("tollgate CLI", () => {
   it("validate accepts a good file", async () => {

@@ -2,7 +2,7 @@
 import type { ChatMessage, Endpoint, LlmRequest, Role, TextSegment, ToolCall, Usage } from "../exchange/model.js";
 import type { Denial, StreamEvent } from "../policies/types.js";
 import type { ParsedResponse, ProviderCodec } from "./codec.js";
-import { emptyUsage, reserialize } from "./codec.js";
+import { emptyUsage, jsonEvent, reserialize } from "./codec.js";
 import { RequestParseError, arr, isObject, num, str, type JsonObject } from "./json.js";
 import { formatSse } from "./sse.js";
 
@@ -151,15 +151,8 @@ export const anthropicCodec: ProviderCodec = {
     return { segments, ...(partial ? { usage: { ...emptyUsage(), ...partial } } : {}) };
   },
   parseStreamFrame(_endpoint, frame): StreamEvent {
-    const event: StreamEvent = { raw: frame.raw };
-    if (frame.data === undefined) return event;
-    let data: unknown;
-    try {
-      data = JSON.parse(frame.data);
-    } catch {
-      return event;
-    }
-    event.data = data;
+    const event = jsonEvent(frame);
+    const data = event.data;
     if (!isObject(data)) return event;
     switch (data.type) {
       case "message_start": {

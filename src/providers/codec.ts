@@ -46,3 +46,15 @@ export function reserialize(event: StreamEvent, data: unknown, textDelta: string
   else next.textDelta = textDelta;
   return next;
 }
+
+/** The event with its `data:` parsed when it is JSON; a codec then reads its provider's fields from `data`. */
+export function jsonEvent(frame: SseFrame): StreamEvent {
+  const event: StreamEvent = { raw: frame.raw };
+  if (frame.data === undefined) return event;
+  try {
+    event.data = JSON.parse(frame.data);
+  } catch {
+    // Not JSON (a comment, a keep-alive, a provider quirk): passed on untouched.
+  }
+  return event;
+}

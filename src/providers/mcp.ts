@@ -3,7 +3,7 @@
 import type { Endpoint, McpCall, McpRequest, TextSegment } from "../exchange/model.js";
 import type { Denial, StreamEvent } from "../policies/types.js";
 import type { ParsedResponse, ProviderCodec } from "./codec.js";
-import { reserialize } from "./codec.js";
+import { jsonEvent, reserialize } from "./codec.js";
 import { RequestParseError, arr, isObject, str, type JsonObject } from "./json.js";
 import { formatSse } from "./sse.js";
 
@@ -93,13 +93,7 @@ export const mcpCodec: ProviderCodec = {
     return { segments };
   },
   parseStreamFrame(_endpoint, frame): StreamEvent {
-    const event: StreamEvent = { raw: frame.raw };
-    if (frame.data === undefined) return event;
-    try {
-      event.data = JSON.parse(frame.data);
-    } catch {
-      return event;
-    }
+    const event = jsonEvent(frame);
     const msg = event.data;
     if (isObject(msg) && isObject(msg.result)) {
       const text = arr(msg.result.content)

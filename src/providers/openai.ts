@@ -2,7 +2,7 @@
 import type { ChatMessage, Endpoint, LlmRequest, Role, TextSegment, ToolCall, Usage } from "../exchange/model.js";
 import type { Denial, StreamEvent } from "../policies/types.js";
 import type { ErrorBody, ParsedResponse, ProviderCodec } from "./codec.js";
-import { emptyUsage, reserialize } from "./codec.js";
+import { emptyUsage, jsonEvent, reserialize } from "./codec.js";
 import { RequestParseError, arr, isObject, num, str, type JsonObject } from "./json.js";
 import { formatSse, type SseFrame } from "./sse.js";
 
@@ -199,16 +199,9 @@ export const openaiCodec: ProviderCodec = {
     return { segments: outputSegments(endpoint, body), ...(usage ? { usage } : {}) };
   },
   parseStreamFrame(endpoint, frame: SseFrame): StreamEvent {
-    const event: StreamEvent = { raw: frame.raw };
-    if (frame.data === undefined) return event;
-    if (frame.data.trim() === "[DONE]") return { ...event, terminal: true };
-    let data: unknown;
-    try {
-      data = JSON.parse(frame.data);
-    } catch {
-      return event;
-    }
-    event.data = data;
+    if (frame.data?.trim() === "[DONE]") return { raw: frame.raw, terminal: true };
+    const event = jsonEvent(frame);
+    const data = event.data;
     if (!isObject(data)) return event;
     if (endpoint.kind === "responses") {
       if (data.type === "response.output_text.delta" && typeof data.delta === "string") event.textDelta = data.delta;

@@ -1,20 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { runAudit } from "../../src/telemetry/audit-cli.js";
 import { makeRecord, openLog, tempDir } from "./audit-helpers.js";
+import { captureCli } from "../helpers/cli.js";
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (d: Buffer) => (out += d.toString()));
-  stderr.on("data", (d: Buffer) => (err += d.toString()));
-  const code = await runAudit(args, { stdin: new PassThrough(), stdout, stderr });
-  return { code, out, err };
-}
+const cli = (args: string[]) => captureCli(runAudit, args);
 
 async function auditFile(): Promise<string> {
   const file = join(tempDir(), "audit.jsonl");
