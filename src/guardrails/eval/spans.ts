@@ -7,6 +7,7 @@
 // that says LOCATION is scored against gold GPE (and CITY/COUNTRY), ADDRESS against STREET_ADDRESS, and any
 // credential kind the Secrets evaluator reports (OPENAI_API_KEY, JWT, PASSWORD...) against SECRET.
 
+import { PII_ENTITIES } from "../pii/candidate.js";
 import { readFileSync } from "node:fs";
 import { parseJsonl } from "../ml/jsonl.js";
 import type { EvaluateArgs, Verdict } from "../types.js";
@@ -63,20 +64,7 @@ export interface SpanReportOptions {
 }
 
 /** The entity types the PII evaluator promises (Presidio names). */
-export const PII_TYPES: readonly string[] = [
-  "EMAIL_ADDRESS",
-  "PHONE_NUMBER",
-  "CREDIT_CARD",
-  "IBAN_CODE",
-  "US_SSN",
-  "IP_ADDRESS",
-  "PERSON",
-  "STREET_ADDRESS",
-  "GPE",
-  "ORGANIZATION",
-  "DATE_TIME",
-  "SECRET",
-];
+export const PII_TYPES: readonly string[] = PII_ENTITIES;
 
 const ALIASES: Readonly<Record<string, string>> = {
   LOCATION: "GPE",
