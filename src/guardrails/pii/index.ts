@@ -1,7 +1,7 @@
 // PII evaluator: structured entities by rule and checksum, names, organisations, places and street addresses by
 // gazetteers plus a small trained token model. Span labels are Presidio's entity names.
 
-import { type RedactOptions, redactSpans } from "../secrets/redact.js";
+import { type RedactOptions, redactSpans } from "../redact.js";
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Redactor, type Span, type Verdict, textOf } from "../types.js";
 import { type Candidate, PII_ENTITIES, type PiiEntity, resolveOverlaps } from "./candidate.js";
 import { findStructured } from "./structured.js";

@@ -1,7 +1,7 @@
 // Secrets evaluator: provider API keys, tokens, private keys and passwords in prompts, tool arguments and output.
 
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Redactor, type Span, type Verdict, textOf } from "../types.js";
-import { type RedactOptions, redactSpans } from "./redact.js";
+import { type RedactOptions, redactSpans } from "../redact.js";
 import { findSecrets } from "./scan.js";
 
 export interface SecretsOptions extends EvaluatorOptions {

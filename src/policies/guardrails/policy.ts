@@ -10,7 +10,7 @@ import { setPath } from "../../providers/json.js";
 import type { Metrics } from "../../telemetry/metrics.js";
 import type { Denial, Policy, PolicyContext, PolicyEvent, PolicyResult, StreamResult } from "../types.js";
 import { evidence } from "./evidence.js";
-import { redactSpans } from "./redact.js";
+import { redactText } from "./redact.js";
 import type { GuardrailRule, GuardrailsConfig } from "./schema.js";
 import { StreamGuard, type WindowFinding } from "./stream-guard.js";
 
@@ -138,7 +138,7 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
           events.push(outcomeEvent(ctx, cfg, "pre", rule.action, verdict, segment.text, segment));
           if (rule.action === "block") return { verdict: "deny", denial: blocked(ctx, "pre", verdict, where), events };
           if (rule.action === "redact") {
-            const redacted = redactSpans(segment.text, verdict.spans, rule.evaluator);
+            const redacted = redactText(segment.text, verdict.spans, rule.evaluator, cfg.redact_style);
             if (setPath(request.body, segment.path, redacted)) {
               segment.text = redacted;
               bodyChanged = true;
@@ -165,7 +165,7 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
           events.push(outcomeEvent(ctx, cfg, "post", action, verdict, segment.text, segment));
           if (action === "block") return { verdict: "deny", denial: blocked(ctx, "post", verdict, "the response"), events };
           if (action === "redact") {
-            const redacted = redactSpans(segment.text, verdict.spans, rule.evaluator);
+            const redacted = redactText(segment.text, verdict.spans, rule.evaluator, cfg.redact_style);
             if (setPath(response.body, segment.path, redacted)) {
               segment.text = redacted;
               bodyChanged = true;
@@ -205,6 +205,7 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
           },
           (event, text) => codec.rewriteStreamText(endpoint, event, text),
           cfg.hold_back_chars,
+          cfg.redact_style,
         );
         ctx.state.set(STREAM, guard);
       }

@@ -1,20 +1,12 @@
-// Rewrites flagged spans of a text. Span offsets index the original text; replacements go right to left so earlier
-// offsets stay valid. A verdict without spans (a whole-text classifier) replaces the whole text.
-import type { Span } from "../../guardrails/types.js";
+// The data path's redaction: flagged spans of a segment are replaced in the configured style (the same styles the
+// PII and Secrets evaluators offer). Spans from several rules may overlap, so they are merged first; a verdict
+// without spans (a whole-text classifier) replaces the whole text.
+import { redactSpans, replacement } from "../../guardrails/redact.js";
+import type { RedactStyle, Span } from "../../guardrails/types.js";
 
-export function placeholder(label: string): string {
-  return `[REDACTED:${label}]`;
-}
-
-export function redactSpans(text: string, spans: readonly Span[], wholeLabel: string): string {
-  if (spans.length === 0) return placeholder(wholeLabel);
-  const merged = mergeSpans(spans);
-  let out = text;
-  for (let i = merged.length - 1; i >= 0; i--) {
-    const s = merged[i]!;
-    out = out.slice(0, s.start) + placeholder(s.label) + out.slice(s.end);
-  }
-  return out;
+export function redactText(text: string, spans: readonly Span[], wholeLabel: string, style: RedactStyle): string {
+  if (spans.length === 0) return replacement({ start: 0, end: text.length, text, label: wholeLabel }, style);
+  return redactSpans(text, mergeSpans(spans), { style });
 }
 
 /** Overlapping spans become one (the first label wins), so a replacement never cuts another in half. */
@@ -23,8 +15,12 @@ export function mergeSpans(spans: readonly Span[]): Span[] {
   const out: Span[] = [];
   for (const s of sorted) {
     const last = out[out.length - 1];
-    if (last && s.start < last.end) last.end = Math.max(last.end, s.end);
-    else out.push({ ...s });
+    if (last && s.start < last.end) {
+      if (s.end > last.end) {
+        last.text += s.text.slice(last.end - s.start);
+        last.end = s.end;
+      }
+    } else out.push({ ...s });
   }
   return out;
 }

@@ -33,6 +33,8 @@ export const guardrailsSchema = z.strictObject({
       add: z.array(z.enum(evaluatorNames)).default([]),
     })
     .optional(),
+  /** How redacted text reads: label (<EMAIL_ADDRESS>), mask (same length of *) or hash (<EMAIL_ADDRESS:1a2b…>). */
+  redact_style: z.enum(["label", "mask", "hash"]).default("label"),
   /** How offending text appears in span events and audit records. */
   offending_text: z.enum(["full", "masked", "sha256", "none"]).default("masked"),
   /** Streamed output: characters held back behind the newest text, so a value split across chunks is seen whole. */

@@ -4,7 +4,9 @@
 // key split across chunks: a value is released only once it has been seen whole.
 import type { Span, Verdict } from "../../guardrails/types.js";
 import type { StreamEvent } from "../types.js";
-import { mergeSpans, placeholder } from "./redact.js";
+import { replacement } from "../../guardrails/redact.js";
+import type { RedactStyle } from "../../guardrails/types.js";
+import { mergeSpans } from "./redact.js";
 
 export interface HeldEvent {
   event: StreamEvent;
@@ -40,6 +42,7 @@ export class StreamGuard {
     private readonly judge: WindowJudge,
     private readonly rewrite: TextRewriter,
     private readonly holdBack: number,
+    private readonly style: RedactStyle,
   ) {}
 
   /** Characters of output text currently held back. */
@@ -99,7 +102,7 @@ export class StreamGuard {
     let pos = h.start;
     for (const s of hits) {
       if (s.start > pos) out += this.text.slice(pos, s.start);
-      if (s.start >= h.start) out += placeholder(s.label);
+      if (s.start >= h.start) out += replacement(s, this.style);
       pos = Math.min(h.end, s.end);
     }
     out += this.text.slice(pos, h.end);

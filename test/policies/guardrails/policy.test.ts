@@ -97,7 +97,7 @@ describe("pre-guardrails", () => {
     await ex.process(chatRequestHeaders());
     const r = await ex.process(body("request_body", chat([{ role: "system", content: "ops@example.com" }, { role: "user", content: "mail bob@example.com please" }])));
     const sent = JSON.parse(text(r!.request_body!.response!.body_mutation!.body));
-    expect(sent.messages[1].content).toBe("mail [REDACTED:EMAIL_ADDRESS] please");
+    expect(sent.messages[1].content).toBe("mail <EMAIL_ADDRESS> please");
     // The system prompt is not a segment this rule inspects.
     expect(sent.messages[0].content).toBe("ops@example.com");
   });
@@ -136,7 +136,7 @@ describe("post-guardrails, buffered", () => {
     const r = await ex.process(body("response_body", { choices: [{ message: { role: "assistant", content: "It is 4111 1111 1111 1111." } }] }));
     const out = text(r!.response_body!.response!.body_mutation!.body);
     expect(out).not.toContain("4111");
-    expect(JSON.parse(out).choices[0].message.content).toBe("It is [REDACTED:PII].");
+    expect(JSON.parse(out).choices[0].message.content).toBe("It is <PII>.");
   });
 
   it("replaces a response that leaks a secret with an error", async () => {
@@ -156,7 +156,7 @@ describe("post-guardrails, streamed", () => {
     const out = await streamed(ex, [delta("Your card is 41"), delta("11 1111 11"), delta("11 1111 and"), delta(" more text follows here."), "data: [DONE]\n\n"]);
     expect(out).not.toMatch(/4111|1111/);
     const joined = [...out.matchAll(/"content":"([^"]*)"/g)].map((m) => m[1]).join("");
-    expect(joined).toBe("Your card is [REDACTED:PII] and more text follows here.");
+    expect(joined).toBe("Your card is <PII> and more text follows here.");
     expect(out.endsWith("data: [DONE]\n\n")).toBe(true);
   });
 

@@ -1,7 +1,7 @@
-// Rewriting text around found spans; shared by the Secrets and PII evaluators.
+// Rewriting text around found spans: the PII and Secrets evaluators' redact(), and the data path's redaction.
 
 import { createHash, createHmac } from "node:crypto";
-import type { RedactStyle, Span } from "../types.js";
+import type { RedactStyle, Span } from "./types.js";
 
 export interface RedactOptions {
   style?: RedactStyle;
@@ -19,7 +19,8 @@ function digest(value: string, key: string | undefined): string {
   return h.update(value, "utf8").digest("hex").slice(0, 12);
 }
 
-function replacement(span: Span, style: RedactStyle, key: string | undefined): string {
+/** What one span becomes in the given style. */
+export function replacement(span: Span, style: RedactStyle, key?: string): string {
   switch (style) {
     case "mask":
       // Same length, so offsets of the rest of the text stay valid.
