@@ -58,7 +58,7 @@ export const DEFAULT_CONFIG: InjectionConfig = {
   spec: { dims: 1 << 18, char: { min: 2, max: 5 }, word: { min: 1, max: 2 } },
   epochs: 6,
   learningRate: 0.2,
-  l2: 1e-6,
+  l2: 1e-4,
   seed: 20240501,
   scoring: { window: 400, stride: 200 },
   familyCap: 400,
@@ -261,6 +261,8 @@ export interface InjectionReport {
   short: ReturnType<typeof binaryMetrics>;
   triggerBenign: ReturnType<typeof binaryMetrics>;
   families: { family: string; n: number; label: string; rate: number; rocAuc: number }[];
+  /** The trade-off at other thresholds: pooled F1, recall, recall on short attacks, FPR on trigger-word benign rows. */
+  sweep: { threshold: number; f1: number; precision: number; recall: number; shortRecall: number; triggerFpr: number; fpr: number }[];
   languages: { language: string; positives: number; recall: number; negatives: number; fpr: number }[];
 }
 
@@ -288,8 +290,25 @@ export function reportFor(rows: readonly InjectionRow[], scores: Map<InjectionRo
       return { language, positives: m.positives, recall: m.recall, negatives: m.negatives, fpr: m.fpr };
     })
     .sort((a, b) => b.positives + b.negatives - (a.positives + a.negatives));
+  const sweep = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95].map((t) => {
+    const at = (keep: (r: InjectionRow) => boolean) => {
+      const chosen = rows.filter(keep);
+      return binaryMetrics(chosen.map((r) => r.label), chosen.map((r) => scores.get(r) ?? 0), t);
+    };
+    const all = at(() => true);
+    return {
+      threshold: t,
+      f1: all.f1,
+      precision: all.precision,
+      recall: all.recall,
+      fpr: all.fpr,
+      shortRecall: at((r) => r.label === 1 && r.text.length < 200).recall,
+      triggerFpr: at((r) => r.label === 0 && TRIGGER_WORDS.test(r.text)).fpr,
+    };
+  });
   return {
     threshold,
+    sweep,
     overall: subset(() => true),
     short: subset((r) => r.label === 1 && r.text.length < 200),
     triggerBenign: subset((r) => r.label === 0 && TRIGGER_WORDS.test(r.text)),
@@ -307,6 +326,7 @@ export function printReport(report: InjectionReport): void {
   console.log(`overall  n=${o.n}  P=${num(o.precision)} R=${num(o.recall)} F1=${num(o.f1)} FPR=${pct(o.fpr)} AUC=${num(o.rocAuc)}`);
   console.log(`malicious < 200 chars: recall ${pct(report.short.recall)} (n=${report.short.n})`);
   console.log(`benign with trigger words: FPR ${pct(report.triggerBenign.fpr)} (n=${report.triggerBenign.n})`);
+  console.log(formatTable(["threshold", "F1", "precision", "recall", "FPR", "recall <200 chars", "FPR trigger-word benign"], report.sweep.map((w) => [w.threshold.toFixed(2), num(w.f1), num(w.precision), num(w.recall), pct(w.fpr), pct(w.shortRecall), pct(w.triggerFpr)])));
   console.log(formatTable(["family", "n", "metric", "value", "AUC"], report.families.map((f) => [f.family, String(f.n), f.label, pct(f.rate), num(f.rocAuc)])));
   console.log(formatTable(["language (guess)", "malicious", "recall", "benign", "FPR"], report.languages.map((l) => [l.language, String(l.positives), pct(l.recall), String(l.negatives), pct(l.fpr)])));
 }

@@ -16,6 +16,12 @@ export interface NormalizedText {
 
 export type VariantKind = "base64" | "hex" | "url" | "rot13" | "reversed" | "spaced" | "tags";
 
+/** A text ready for scanning: its normalised form and decoded variants, computed once and shared by evaluators. */
+export interface PreparedText {
+  normalized: NormalizedText;
+  variants: DecodedVariant[];
+}
+
 /** A decoded or re-assembled payload, already normalised, with the original range it was found in. */
 export interface DecodedVariant {
   kind: VariantKind;
@@ -440,4 +446,10 @@ export function decodeVariants(normalized: NormalizedText, depth = 2): DecodedVa
     if (rotHits >= 3 && rotHits > plainHits) add("rot13", rot13(text), 0, text.length);
     if (reversedHits >= 3 && reversedHits > plainHits) add("reversed", [...text].reverse().join(""), 0, text.length);
   }
+}
+
+/** normalize() + decodeVariants() once, for callers that run several scanners over the same text. */
+export function prepareText(text: string): PreparedText {
+  const normalized = normalize(text);
+  return { normalized, variants: decodeVariants(normalized) };
 }

@@ -1,7 +1,7 @@
 // The ProtectFlash scan as a plain function, so PromptInjection can use the same high-precision hits as a floor.
 
 import type { Span } from "../types.js";
-import { decodeVariants, needsUnicodeNormalization, normalize, toOriginalRange } from "../normalize.js";
+import { type PreparedText, needsUnicodeNormalization, prepareText, toOriginalRange } from "../normalize.js";
 import { FLASH_CATEGORIES, compileFlashPattern, flashAnchors } from "./patterns.js";
 
 const PATTERN = compileFlashPattern();
@@ -22,7 +22,8 @@ function mayMatch(text: string): boolean {
   return false;
 }
 
-export function flashScan(original: string): FlashResult {
+/** Scan a text; pass `prepared` (from prepareText) when the caller already normalised and decoded it. */
+export function flashScan(original: string, prepared: PreparedText = prepareText(original)): FlashResult {
   const spans: Span[] = [];
   const found = new Set<string>();
   const collect = (text: string, toOriginal: (start: number, end: number) => { start: number; end: number }): void => {
@@ -35,11 +36,10 @@ export function flashScan(original: string): FlashResult {
     }
   };
   // Plain ASCII needs no Unicode folding (the patterns tolerate whitespace runs): scan it as it is.
-  const plain = !needsUnicodeNormalization(original);
-  const normalized = normalize(original);
-  if (plain) collect(original, (start, end) => ({ start, end }));
+  const { normalized, variants } = prepared;
+  if (!needsUnicodeNormalization(original)) collect(original, (start, end) => ({ start, end }));
   else collect(normalized.text, (start, end) => toOriginalRange(normalized, start, end));
-  for (const variant of decodeVariants(normalized)) collect(variant.text, () => ({ start: variant.start, end: variant.end }));
+  for (const variant of variants) collect(variant.text, () => ({ start: variant.start, end: variant.end }));
   let miss = 1;
   for (const label of found) miss *= 1 - (WEIGHTS.get(label) ?? 0.5);
   return { score: 1 - miss, spans };

@@ -33,7 +33,9 @@ const E = "(?![\\p{L}\\p{N}])"; // word end
 /** Up to n intervening words between two parts of a phrase. */
 const gap = (n: number): string => `(?:[^\\p{L}\\p{N}]+[\\p{L}\\p{N}'’-]+){0,${n}}[^\\p{L}\\p{N}]+`;
 const words = (...alternatives: string[]): string => `(?:${alternatives.join("|")})`;
-const cue = (...parts: string[]): RegExp => new RegExp(parts.join("|"), "giu");
+// Patterns are written in lower case and run over lower-cased text: the "i" flag combined with "u" makes V8 give
+// up its fast scanning paths (several times slower on a 2 KB text).
+const cue = (...parts: string[]): RegExp => new RegExp(parts.join("|"), "gu");
 
 // Override: a verb of setting aside + (a few words) + something instruction-like.
 const OVERRIDE_OBJECTS_EN = words(
@@ -56,7 +58,7 @@ const OVERRIDE_OBJECTS_EN = words(
   "everything",
   "all of (?:that|this|the above)",
   "the above",
-  "what (?:i|you|we) (?:said|told you|were told|wrote)",
+  "what you (?:were told|have been told)",
   "(?:the |your |this |that |my )?(?:previous|current|prior|above|original|earlier|usual|first) (?:task|tasks|conversation|context|checks)",
   "(?:the )?(?:question|questions) above",
   "(?:the )?above (?:question|questions)",
@@ -99,7 +101,7 @@ const redirect = cue(
   `${B}${words("additional", "special", "secondary", "extra", "urgent", "supplementary", "another", "new")} ${words("task", "tasks", "assignment", "instructions?", "directives?", "objective")}${gap(4)}${words("must", "needs? to", "should", "has to", "have to", "is to", "to be")} ${words("be ", "")}${words("executed", "performed", "completed", "done", "handled", "carried out", "prioriti[sz]ed", "follow", "execute", "perform", "complete")}${E}`,
   `${B}${words("urgent", "important", "critical", "priority")} ${words("update", "notice", "message", "change")}${E}\\s*(?:[:!<>=-]|$)`,
   `${B}${words("execute", "perform", "complete", "prioriti[sz]e", "carry out", "attend to")} ${words("the following", "this", "these")} ${words("task", "tasks", "instructions?", "steps", "directives?")}${E}`,
-  `${B}from now on${E}`,
+  `${B}from now on,? ${words("you (?:are|will be|must|shall|have no|no longer)", "ignore", "disregard", "act as", "pretend", "respond as", "answer as", "you will (?:ignore|act|respond as|answer as|only)", "your (?:name|role|task|instructions) (?:is|are)")}${E}`,
   `${B}instead,? ${words("you (?:will|must|should|shall)", "just", "only", "say", "print", "output", "write", "respond", "reply", "answer")}${E}`,
   `${B}${words("just", "only", "simply")} ${words("output", "print", "say", "respond with", "reply with", "answer with", "write", "return")}\\s*[:："'“]`,
   `${B}${words("respond", "reply", "answer", "output")} ${words("only ", "")}with ${words("only ", "")}(?:the )?${words("word", "phrase", "text", "string", "sentence")}${E}`,
@@ -121,9 +123,11 @@ const redirect = cue(
 );
 
 const persona = cue(
-  `${B}${words("do anything now", "developer mode (?:enabled|output|response|activated|is on)", "(?:enable|activate|enter|simulate) (?:dev|developer|god) mode", "god mode", "jailbr(?:oken|eak(?:ed|ing)?)", "evil (?:confidant|twin|ai|assistant|mode)", "opposite (?:mode|day)", "stay in character", "never (?:refuse|decline|say no)", "no longer (?:bound|restricted|limited|an ai|an assistant|chatgpt)", "break (?:free|out) (?:of|from)", "(?:freed|liberated|released) from")}${E}`,
+  `${B}${words("do anything now", "developer mode (?:enabled|output|response|activated|is on)", "simulate (?:dev|developer|god) mode", "god mode", "jailbr(?:oken|eak(?:ed|ing)?)", "evil (?:confidant|twin|ai|assistant|mode)", "opposite (?:mode|day)", "stay in character", "never (?:refuse|decline|say no)", "no longer (?:bound|restricted|limited|an ai|an assistant|chatgpt)", "break (?:free|out) (?:of|from)", "(?:freed|liberated|released) from")}${E}`,
   `${B}${words("unfiltered", "uncensored", "unrestricted", "amoral", "unethical", "unbound", "unchained", "limitless", "lawless", "rogue")}${gap(2)}${words("ai", "assistant", "chatbot", "model", "version", "mode", "persona", "character", "bot", "entity", "llm")}${E}`,
-  `${B}${words("no", "without(?: any)?", "free of", "zero")} ${words("ethical ", "moral ", "content ", "safety ", "")}${words("restrictions", "limits", "limitations", "filters?", "filtering", "censorship", "boundaries", "guidelines", "morals", "ethics", "rules")}${E}`,
+  `${B}${words("no", "without(?: any)?", "free of", "zero")} ${words("ethical", "moral", "content", "safety")} ${words("restrictions", "limits", "limitations", "filters?", "filtering", "censorship", "boundaries", "guidelines", "rules")}${E}`,
+  `${B}${words("no", "without(?: any)?", "free of")} ${words("filters?", "filtering", "censorship", "morals", "ethics")}${E}`,
+  `${B}${words("no", "without(?: any)?")} ${words("rules", "restrictions", "limits", "limitations")},? ${words("or", "and", "no")} ${words("filters?", "censorship", "morals", "ethics", "guidelines", "restrictions", "limits")}${E}`,
   `${B}${words("ignore", "break", "bypass", "disable", "turn off", "remove", "circumvent")} ${words("your", "all", "the", "any")} ${words("ethical", "moral", "safety", "content", "openai", "anthropic")}${gap(1)}${words("guidelines", "rules", "filters?", "restrictions", "polic(?:y|ies)", "constraints", "protocols")}${E}`,
   `${B}${words("you are", "you're", "you will be")} ${words("now", "no longer", "not (?:an? )?(?:ai|assistant|language model|chatgpt)")}${E}`,
   `${B}${words("i am", "i'm", "this is")} ${words("your", "the", "an?")} ${words("developer", "creator", "admin(?:istrator)?", "owner", "operator", "system administrator")}${E}`,
@@ -136,11 +140,12 @@ const persona = cue(
 );
 
 const extraction = cue(
-  `${B}${words("reveal", "print", "show", "output", "repeat", "display", "tell me", "give me", "leak", "dump", "disclose", "share", "expose", "write out", "recite", "spell out", "translate", "list", "summari[sz]e")}${gap(4)}${words("system prompt", "system message", "initial prompt", "initial instructions", "original instructions", "hidden instructions", "secret instructions", "pre-?prompt", "your instructions", "your rules", "your guidelines", "your configuration", "your directives", "(?:the |your )?password", "(?:the |your )?secret(?: key| word| code)?", "passphrase", "api key")}${E}`,
+  `${B}${words("reveal", "print", "show", "output", "repeat", "display", "tell me", "give me", "leak", "dump", "disclose", "share", "expose", "write out", "recite", "spell out", "translate", "list", "summari[sz]e")}${gap(3)}${words("(?:your|the|this) (?:full |entire |complete |exact |original |initial |hidden |secret |internal )*(?:system prompt|system message|initial prompt|instructions|pre-?prompt|rules|guidelines|configuration|directives)", "(?:your|the) (?:secret(?: key| word| code)?|password|passphrase|api key)")}${E}`,
   `${B}${words("your", "dein", "deine", "ihr", "votre", "ton", "tu", "su", "seu", "sua", "твой", "ваш")} ${words("secret ", "")}${words("password", "passwort", "mot de passe", "contraseña", "senha", "пароль")}${E}`,
-  `${B}${words("what", "which")} ${words("is", "are", "were", "was")} ${words("your", "the")} ${words("system prompt", "initial instructions", "original instructions", "hidden instructions", "instructions you were given", "secret", "password", "rules you follow")}${E}`,
+  `${B}${words("what", "which")} ${words("is", "are", "were", "was")} ${words("your", "the")} ${words("system prompt", "initial instructions", "original instructions", "hidden instructions", "instructions you were given", "secret", "password", "rules you follow")}\\s*(?:[?.!:]|$)`,
   `${B}repeat ${words("the ", "all ", "")}${words("words", "text", "everything", "lines", "sentences", "instructions")} ${words("above", "before", "preceding", "prior")}${E}`,
-  `${B}${words("text", "words", "everything", "all") } ${words("above", "before this")}${gap(2)}verbatim${E}|${B}${words("system prompt", "initial prompt", "pre-?prompt")}${E}`,
+  `${B}${words("text", "words", "everything", "all")} ${words("above", "before this")}${gap(2)}verbatim${E}`,
+  `${B}${words("in", "of", "from", "inside", "within")} your ${words("system prompt", "system message", "initial prompt", "pre-?prompt", "hidden instructions", "initial instructions", "original instructions")}${E}`,
   `${B}${words("zeig\\p{L}*", "gib", "nenne", "wiederhole", "verrate", "schreib\\p{L}*", "teile")}${gap(4)}${words("system-?prompt", "systemanweisung\\p{L}*", "anweisungen", "passwort", "geheimnis", "ursprünglichen anweisungen")}${E}`,
   `${B}was ${words("ist", "sind", "war", "waren")} ${words("dein", "deine", "ihr", "ihre")} ${words("system-?prompt", "anweisungen", "passwort", "geheimnis")}${E}`,
   `${B}${words("muestra\\p{L}*", "revela\\p{L}*", "dime", "repite", "imprime", "comparte", "montre\\p{L}*", "révèle\\p{L}*", "dis-moi", "répète", "affiche\\p{L}*", "donne-moi", "mostra", "rivela", "dimmi", "ripeti", "mostre", "revele", "diga-me", "repita")}${gap(4)}${words("prompt del sistema", "instrucciones (?:originales|iniciales|del sistema)", "contraseña", "secreto", "prompt système", "instructions (?:initiales|originales|système)", "mot de passe", "prompt di sistema", "istruzioni (?:iniziali|originali)", "password", "prompt do sistema", "instruções (?:iniciais|originais)", "senha")}${E}`,
@@ -150,7 +155,7 @@ const extraction = cue(
 
 const delimiter = cue(
   "<\\|?\\s*(?:im_start|im_end|system|endoftext|end_of_turn|start_of_turn|eot_id|begin_of_text|start_header_id|end_header_id)\\s*\\|?>",
-  "\\[/?INST\\]|<</?SYS>>|</s>\\s*<s>|\\{\\{\\s*system",
+  "\\[/?inst\\]|<</?sys>>|</s>\\s*<s>|\\{\\{\\s*system",
   `(?:^|\\n)\\s*(?:#{2,}|\\*{2,}|-{3,}|={3,}|\\[|<)?\\s*${words("system", "developer", "admin(?:istrator)?", "root")}\\s*${words("message", "prompt", "instructions?", "override", "note", "update", "")}\\s*(?:\\]|>|#{2,}|\\*{2,})?\\s*[:：]`,
   `\\[${words("system", "admin", "developer", "assistant", "sys")}${words(" message", " note", " instructions?", " override", " update", "")}\\]`,
   `${B}${words("begin", "start", "end")} ${words("of ", "")}${words("system", "admin", "new", "user", "context", "document", "input", "hidden")} ${words("prompt", "instructions?", "message", "input", "context", "document")}${E}`,
@@ -166,7 +171,7 @@ const addressAi = cue(
   `${B}${words("hinweis", "nachricht", "anweisung", "achtung", "wichtig")} ${words("an", "für")} ${words("die ", "den ", "das ", "")}${words("ki", "assistent\\p{L}*", "sprachmodell", "chatbot", "llm")}${E}|${B}${words("falls", "wenn")} du ${words("eine ", "ein ", "")}${words("ki", "sprachmodell", "assistent")} bist${E}`,
   `${B}${words("nota", "mensaje", "instrucción", "atención", "note", "message", "instruction")} ${words("para", "a", "à", "pour")} ${words("la ", "el ", "l'", "le ", "")}${words("ia", "asistente", "modelo", "llm", "chatbot", "assistant", "modèle")}${E}|${B}si ${words("eres", "tu es", "vous êtes")} ${words("una ", "un ", "")}${words("ia", "inteligencia artificial", "modelo de lenguaje")}${E}`,
   `${B}${words("примечание", "сообщение", "внимание", "инструкция")} для ${words("ии", "ассистента", "модели", "ии-ассистента", "бота")}${E}|${B}если ты ${words("ии", "языковая модель", "бот")}${E}`,
-  "(?:如果你是(?:AI|人工智能|语言模型|助手)|(?:致|给)(?:AI|人工智能|助手|模型)|AIへの指示|AIアシスタントへ)",
+  "(?:如果你是(?:ai|人工智能|语言模型|助手)|(?:致|给)(?:ai|人工智能|助手|模型)|aiへの指示|aiアシスタントへ)",
 );
 
 const exfiltration = cue(
@@ -183,10 +188,13 @@ const codeInsert = cue(
   `${B}${words("run", "execute", "eval(?:uate)?")} ${words("this", "the following", "these")} ${words("command", "code", "script", "commands", "snippet")}${E}`,
 );
 
-const dangerousCode = cue(
-  "\\beval\\s*\\(|\\bexec\\s*\\(|os\\.system\\s*\\(|subprocess\\.|child_process|Runtime\\.getRuntime|base64\\.b64decode|\\batob\\s*\\(|powershell\\s+-(?:enc|e|nop|w)\\b",
+const dangerousCode = new RegExp(
+  [
+  "\\beval\\s*\\(|\\bexec\\s*\\(|os\\.system\\s*\\(|subprocess\\.|child_process|runtime\\.getruntime|base64\\.b64decode|\\batob\\s*\\(|powershell\\s+-(?:enc|e|nop|w)\\b",
   "\\bcurl\\s[^|\\n]{0,200}\\|\\s*(?:ba|z)?sh\\b|\\bwget\\s[^|\\n]{0,200}\\|\\s*sh\\b|\\brm\\s+-rf\\s+/|/dev/tcp/|\\bnc\\s+-e\\b|document\\.cookie|\\bkeylog|reverse\\s+shell|\\bxmrig\\b|coinhive|crypto-?min(?:er|ing)",
-  "smtplib|requests\\.post\\s*\\(|socket\\.connect|\\.ssh/id_rsa|/etc/(?:passwd|shadow)|os\\.environ|process\\.env\\b|getpass|pynput|win32api|\\bctypes\\b|GetAsyncKeyState|psutil\\.process_iter|os\\.walk\\s*\\(\\s*['\"]/",
+  "smtplib|requests\\.post\\s*\\(|socket\\.connect|\\.ssh/id_rsa|/etc/(?:passwd|shadow)|os\\.environ|process\\.env\\b|getpass|pynput|win32api|\\bctypes\\b|getasynckeystate|psutil\\.process_iter|os\\.walk\\s*\\(\\s*['\"]/"
+  ].join("|"),
+  "g", // ASCII only: without "u" the engine can use its fastest literal search
 );
 
 const framing = cue(
@@ -197,7 +205,6 @@ const PATTERNS: [CueName, RegExp][] = [
   ["override", override],
   ["redirect", redirect],
   ["persona", persona],
-  ["persona", /\bDAN\b|\bD\.A\.N\./g], // case-sensitive: "Dan" is a name
 
   ["extraction", extraction],
   ["delimiter", delimiter],
@@ -231,13 +238,33 @@ export function gibberishSuffix(text: string): CueMatch | undefined {
 // or three punctuation characters in a row.
 const ODD_TOKEN = /\p{L}[\[\](){}<>\\|`^~*$@#=+]|[\[\](){}<>\\|`^~*$@#=+]\p{L}|\p{Ll}{3}\p{Lu}|[^\p{L}\p{N}\s]{3}/u;
 
+// Case-sensitive, on the text as written: "DAN" is the jailbreak persona, "Dan" a name.
+const DAN = /\bDAN\b|\bD\.A\.N\./g;
+
+/** Lower case without changing length (positions must stay valid); rare length-changing letters stay as they are. */
+function lowerSameLength(text: string): string {
+  const lower = text.toLowerCase();
+  if (lower.length === text.length) return lower;
+  let out = "";
+  for (const ch of text) {
+    const l = ch.toLowerCase();
+    out += l.length === ch.length ? l : ch;
+  }
+  return out;
+}
+
 /** All cue matches in a normalised text, in pattern order. */
 export function findCues(text: string): CueMatch[] {
   const matches: CueMatch[] = [];
+  const lower = lowerSameLength(text);
   for (const [name, pattern] of PATTERNS) {
-    for (const m of text.matchAll(pattern)) matches.push({ cue: name, start: m.index, end: m.index + m[0].length });
+    for (const m of lower.matchAll(pattern)) matches.push({ cue: name, start: m.index, end: m.index + m[0].length });
   }
+  for (const m of text.matchAll(DAN)) matches.push({ cue: "persona", start: m.index, end: m.index + m[0].length });
   const suffix = gibberishSuffix(text);
   if (suffix) matches.push(suffix);
   return matches;
 }
+
+/** The compiled cue patterns (for tests and benchmarks); they run over lower-cased normalised text. */
+export const CUE_PATTERNS: readonly (readonly [CueName, RegExp])[] = PATTERNS;

@@ -5,6 +5,7 @@
 
 import { type LinearModel, loadModel, modelPath } from "../ml/index.js";
 import { flashScan } from "../flash/scan.js";
+import { prepareText } from "../normalize.js";
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, checkThreshold, textOf } from "../types.js";
 import { type Combiner, type InjectionScoring, combinerOf, scoreInjection } from "./score.js";
 
@@ -33,8 +34,9 @@ export class PromptInjection implements Evaluator {
   evaluate(args: EvaluateArgs): Verdict {
     const started = performance.now();
     const text = textOf(args);
-    const hit = scoreInjection(this.model, text, this.scoring, this.combiner);
-    const flash = flashScan(text);
+    const prepared = prepareText(text); // normalised and decoded once for both scanners
+    const hit = scoreInjection(this.model, text, this.scoring, this.combiner, prepared);
+    const flash = flashScan(text, prepared);
     const score = Math.max(hit.score, flash.score);
     const flagged = score >= this.threshold;
     const spans: Span[] = [];

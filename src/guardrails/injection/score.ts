@@ -7,7 +7,7 @@
 //      a base64 blob is not diluted.
 
 import { type JsonObject, type LinearModel, sigmoid } from "../ml/index.js";
-import { decodeVariants, normalize, toOriginalRange } from "../normalize.js";
+import { type PreparedText, normalize, prepareText, toOriginalRange } from "../normalize.js";
 import { CUE_NAMES, type CueMatch, type CueName, findCues } from "./cues.js";
 
 export interface InjectionScoring {
@@ -93,12 +93,18 @@ function bestWindow(model: LinearModel, combiner: Combiner, text: string, scorin
   return best;
 }
 
-export function scoreInjection(model: LinearModel, text: string, scoring: InjectionScoring, combiner = combinerOf(model)): InjectionHit {
-  const normalized = normalize(text);
+export function scoreInjection(
+  model: LinearModel,
+  text: string,
+  scoring: InjectionScoring,
+  combiner = combinerOf(model),
+  prepared: PreparedText = prepareText(text),
+): InjectionHit {
+  const { normalized, variants } = prepared;
   const main = bestWindow(model, combiner, normalized.text, scoring);
   const range = toOriginalRange(normalized, main.start, main.end);
   let best: InjectionHit = { score: sigmoid(main.logit), start: range.start, end: range.end, via: "text", cues: main.cues };
-  for (const variant of decodeVariants(normalized)) {
+  for (const variant of variants) {
     const scored = bestWindow(model, combiner, variant.text, scoring);
     const score = sigmoid(scored.logit);
     if (score > best.score) best = { score, start: variant.start, end: variant.end, via: variant.kind, cues: scored.cues };
