@@ -82,17 +82,47 @@ function isLetterUnit(c: number): boolean {
 }
 const LETTER = /[\p{L}\p{M}]/u;
 
-// Plain printable ASCII with single spaces/newlines and nothing to trim normalises to itself: skip the general pass.
-const NEEDS_ANY_CHANGE = /[^\x20-\x7e\n]|[ \n][ \n]|^[ \n]|[ \n]$/;
+/** A normalised text whose index mapping is built on first use: most scans never map a span back. */
+class LazyMapping implements NormalizedText {
+  private mapping: { starts: Int32Array; ends: Int32Array } | undefined;
+  constructor(
+    readonly original: string,
+    readonly text: string,
+    private readonly build: () => { starts: Int32Array; ends: Int32Array },
+  ) {}
+  get starts(): Int32Array {
+    this.mapping ??= this.build();
+    return this.mapping.starts;
+  }
+  get ends(): Int32Array {
+    this.mapping ??= this.build();
+    return this.mapping.ends;
+  }
+}
 
-function identity(text: string): NormalizedText {
-  const starts = new Int32Array(text.length);
-  const ends = new Int32Array(text.length);
-  for (let i = 0; i < text.length; i++) {
+function identityMapping(length: number): { starts: Int32Array; ends: Int32Array } {
+  const starts = new Int32Array(length);
+  const ends = new Int32Array(length);
+  for (let i = 0; i < length; i++) {
     starts[i] = i;
     ends[i] = i + 1;
   }
-  return { original: text, text, starts, ends };
+  return { starts, ends };
+}
+
+// Plain ASCII only needs its whitespace collapsed, which three native replaces do much faster than the general
+// per-character pass; the mapping (the general pass) is computed only if a caller asks for it.
+const NEWLINE_RUN = /[ \t\r\n]*[\r\n][ \t\r\n]*/g;
+const SPACE_RUN = /[ \t]{2,}|\t/g;
+const EDGES = /^[ \n]+|[ \n]+$/g;
+
+function normalizePlainAscii(original: string): NormalizedText {
+  const text = original.replace(NEWLINE_RUN, "\n").replace(SPACE_RUN, " ").replace(EDGES, "");
+  if (text === original) return new LazyMapping(original, text, () => identityMapping(text.length));
+  return new LazyMapping(original, text, () => {
+    const full = normalizeGeneral(original);
+    return { starts: full.starts, ends: full.ends };
+  });
 }
 
 /** Growable output buffer of code units with their original ranges. */
@@ -224,7 +254,11 @@ function foldHomoglyphs(out: Output): void {
  * Plain printable ASCII takes a fast path that only collapses whitespace.
  */
 export function normalize(original: string): NormalizedText {
-  if (!NEEDS_ANY_CHANGE.test(original)) return identity(original);
+  return NON_PLAIN_ASCII.test(original) ? normalizeGeneral(original) : normalizePlainAscii(original);
+}
+
+/** The full per-character pass with an eager mapping. */
+function normalizeGeneral(original: string): NormalizedText {
   const out = new Output(original.length + 16);
   const length = original.length;
   let sawForeignLetters = false;
@@ -285,7 +319,8 @@ const ENGLISH_WORDS = /\b(?:the|and|you|your|ignore|previous|instructions|system
 // Cheap pre-checks before the full scans (each full scan costs several times more on a 2 KB text). Base64 and
 // contiguous hex runs of text always mix letter case or letters and digits; escapes and spaced bytes have markers.
 const ALPHANUMERIC_MIX = /[a-z][A-Z]|[A-Za-z][0-9]|[0-9][A-Za-z]/;
-const ESCAPE_HINT = /%[0-9a-fA-F]{2}|\\x[0-9a-fA-F]|(?:[0-9a-fA-F]{2}[ :,]){6}/;
+// (Spaced hex bytes of text nearly always put a digit next to a letter nibble, so ALPHANUMERIC_MIX covers them.)
+const ESCAPE_HINT = /%[0-9a-fA-F]{2}|\\x[0-9a-fA-F]/;
 const SPACED_HINT = /(?<![\p{L}\p{N}])\p{L}[ ._\-*|/+~,]{1,2}\p{L}[ ._\-*|/+~,]{1,2}\p{L}[ ._\-*|/+~,]{1,2}\p{L}(?![\p{L}\p{N}])/u;
 
 const MAX_VARIANTS = 8;

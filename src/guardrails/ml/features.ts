@@ -120,6 +120,55 @@ function ensureScratch(size: number): void {
   scratchPosition = new Int32Array(n);
 }
 
+const GRAM_SCRATCH = new Int32Array(MAX_NGRAM);
+
+/**
+ * Hashed slots of the char n-grams of lengths min..max starting at position i (-1 and text.length read as the
+ * padding space) into out; returns how many were written.
+ */
+function charGramSlots(text: string, lower: Uint16Array, i: number, min: number, max: number, shift: number, out: Int32Array): number {
+  const length = text.length;
+  let h = CHAR_SEED;
+  let count = 0;
+  for (let k = 1; k <= max; k++) {
+    const at = i + k - 1;
+    if (at > length) break;
+    const c = at < 0 || at === length ? 32 : (lower[text.charCodeAt(at)] as number);
+    h = Math.imul(h ^ c, FNV_PRIME);
+    if (k >= min) out[count++] = Math.imul(h ^ k, GOLDEN) >>> shift;
+  }
+  return count;
+}
+
+/** Hash each word (run of letters/marks/digits, lowercased) into scratchTokenHash/Start; returns the count. */
+function hashWords(text: string): number {
+  const lower = lowerCaseTable();
+  const words = wordUnitTable();
+  const length = text.length;
+  if (scratchTokenHash.length < length + 1) {
+    scratchTokenHash = new Int32Array(length + 1);
+    scratchTokenStart = new Int32Array(length + 1);
+  }
+  let tokens = 0;
+  let i = 0;
+  while (i < length) {
+    if (words[text.charCodeAt(i)] !== 1) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let h = WORD_SEED;
+    while (i < length && words[text.charCodeAt(i)] === 1) {
+      h = Math.imul(h ^ (lower[text.charCodeAt(i)] as number), FNV_PRIME);
+      i++;
+    }
+    scratchTokenHash[tokens] = Math.imul(h ^ (h >>> 15), GOLDEN);
+    scratchTokenStart[tokens] = start;
+    tokens++;
+  }
+  return tokens;
+}
+
 /**
  * Extract every feature occurrence of `text`. Positions are indices into `text` (the virtual leading space maps
  * to 0, the trailing one to text.length). The returned arrays are shared scratch space, valid until the next call:
@@ -140,49 +189,23 @@ export function extractFeatures(text: string, spec: FeatureSpec): FeatureOccurre
   if (charRange) {
     const { min, max } = charRange;
     // Virtual padding: position -1 and `length` read as a space so that word starts and ends form n-grams.
+    const grams = GRAM_SCRATCH;
     for (let i = -1; i <= length; i++) {
-      let h = CHAR_SEED;
       const at0 = i < 0 ? 0 : i;
-      for (let k = 1; k <= max; k++) {
-        const at = i + k - 1;
-        if (at > length) break;
-        const c = at < 0 || at === length ? 32 : (lower[text.charCodeAt(at)] as number);
-        h = Math.imul(h ^ c, FNV_PRIME);
-        if (k >= min) {
-          index[n] = Math.imul(h ^ k, GOLDEN) >>> shift;
-          position[n] = at0;
-          n++;
-        }
+      const count = charGramSlots(text, lower, i, min, max, shift, grams);
+      for (let g = 0; g < count; g++) {
+        index[n] = grams[g] as number;
+        position[n] = at0;
+        n++;
       }
     }
   }
   const charCount = n;
   if (wordRange) {
     const { min, max } = wordRange;
-    const words = wordUnitTable();
-    if (scratchTokenHash.length < length + 1) {
-      scratchTokenHash = new Int32Array(length + 1);
-      scratchTokenStart = new Int32Array(length + 1);
-    }
+    const tokens = hashWords(text);
     const tokenHash = scratchTokenHash;
     const tokenStart = scratchTokenStart;
-    let tokens = 0;
-    let i = 0;
-    while (i < length) {
-      if (words[text.charCodeAt(i)] !== 1) {
-        i++;
-        continue;
-      }
-      const start = i;
-      let h = WORD_SEED;
-      while (i < length && words[text.charCodeAt(i)] === 1) {
-        h = Math.imul(h ^ (lower[text.charCodeAt(i)] as number), FNV_PRIME);
-        i++;
-      }
-      tokenHash[tokens] = Math.imul(h ^ (h >>> 15), GOLDEN);
-      tokenStart[tokens] = start;
-      tokens++;
-    }
     for (let t = 0; t < tokens; t++) {
       let h = 0;
       for (let k = 1; k <= max && t + k - 1 < tokens; k++) {
@@ -196,6 +219,54 @@ export function extractFeatures(text: string, spec: FeatureSpec): FeatureOccurre
     }
   }
   return { index, position, charCount, wordCount: n - charCount };
+}
+
+/**
+ * Single-output scoring pass fused with extraction (no occurrence arrays written and re-read): adds each
+ * occurrence's weight into sums[position + 1] and counts it in counts[position + 1], char and word namespaces
+ * separately. Arrays must have text.length + 2 slots and start zeroed. Used by LinearModel.windowLogits.
+ */
+export function accumulateFeatureWeights(
+  text: string,
+  spec: FeatureSpec,
+  weights: Float32Array,
+  charSums: Float64Array,
+  charCounts: Int32Array,
+  wordSums: Float64Array,
+  wordCounts: Int32Array,
+): void {
+  const lower = lowerCaseTable();
+  const shift = 32 - Math.log2(spec.dims);
+  const length = text.length;
+  if (spec.char) {
+    const { min, max } = spec.char;
+    const grams = GRAM_SCRATCH;
+    for (let i = -1; i <= length; i++) {
+      const slot = (i < 0 ? 0 : i) + 1;
+      const count = charGramSlots(text, lower, i, min, max, shift, grams);
+      let sum = 0;
+      for (let g = 0; g < count; g++) sum += weights[grams[g] as number] as number;
+      charSums[slot] = (charSums[slot] as number) + sum;
+      charCounts[slot] = (charCounts[slot] as number) + count;
+    }
+  }
+  if (spec.word) {
+    const { min, max } = spec.word;
+    const tokens = hashWords(text);
+    const tokenHash = scratchTokenHash;
+    const tokenStart = scratchTokenStart;
+    for (let t = 0; t < tokens; t++) {
+      let h = 0;
+      const slot = (tokenStart[t] as number) + 1;
+      for (let k = 1; k <= max && t + k - 1 < tokens; k++) {
+        h = k === 1 ? (tokenHash[t] as number) : Math.imul(h ^ (h >>> 13), FNV_PRIME) ^ (tokenHash[t + k - 1] as number);
+        if (k >= min) {
+          wordSums[slot] = (wordSums[slot] as number) + (weights[Math.imul(h ^ Math.imul(k, 0x27d4eb2d), GOLDEN) >>> shift] as number);
+          wordCounts[slot] = (wordCounts[slot] as number) + 1;
+        }
+      }
+    }
+  }
 }
 
 /** Visit every feature occurrence of `text` (convenience over extractFeatures; slower in hot paths). */

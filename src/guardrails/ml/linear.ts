@@ -2,7 +2,7 @@
 // Scoring a long text in overlapping windows is the point of this file: a 100-character injection inside 5 KB of
 // tool output is diluted when the whole document is one feature vector, but it dominates the window holding it.
 
-import { type FeatureSpec, type SparseVector, extractFeatures } from "./features.js";
+import { type FeatureSpec, type SparseVector, accumulateFeatureWeights, extractFeatures } from "./features.js";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -94,20 +94,23 @@ export class LinearModel {
     const charPrefix = new Int32Array(P + 1);
     const wordPrefix = new Int32Array(P + 1);
     const weights = this.weights;
-    const { index, position, charCount, wordCount } = extractFeatures(text, this.spec);
-    for (let j = 0; j < charCount; j++) {
-      const base = index[j]! * K;
-      const pos = position[j]! + 1;
-      charPrefix[pos]!++;
-      const row = pos * K;
-      for (let k = 0; k < K; k++) charSum[row + k]! += weights[base + k]!;
-    }
-    for (let j = charCount; j < charCount + wordCount; j++) {
-      const base = index[j]! * K;
-      const pos = position[j]! + 1;
-      wordPrefix[pos]!++;
-      const row = pos * K;
-      for (let k = 0; k < K; k++) wordSum[row + k]! += weights[base + k]!;
+    if (K === 1) {
+      // Single output: extraction and weight lookup fused in one pass (the hot path of every evaluator).
+      accumulateFeatureWeights(text, this.spec, weights, charSum, charPrefix, wordSum, wordPrefix);
+    } else {
+      const { index, position, charCount, wordCount } = extractFeatures(text, this.spec);
+      for (let j = 0; j < charCount + wordCount; j++) {
+        const base = index[j]! * K;
+        const pos = position[j]! + 1;
+        const row = pos * K;
+        if (j < charCount) {
+          charPrefix[pos]!++;
+          for (let k = 0; k < K; k++) charSum[row + k]! += weights[base + k]!;
+        } else {
+          wordPrefix[pos]!++;
+          for (let k = 0; k < K; k++) wordSum[row + k]! += weights[base + k]!;
+        }
+      }
     }
     for (let p = 1; p <= P; p++) {
       charPrefix[p]! += charPrefix[p - 1]!;
