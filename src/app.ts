@@ -130,7 +130,7 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
   await audit?.ready();
   const health = new HealthState();
   const extProc = new ExtProcService({ runtime: holder.current, logger, metrics, tracing, audit });
-  const grpcServer: grpc.Server = createGrpcServer(cfg.grpc, { runtime: holder.current, logger, metrics, extProc, health });
+  const grpcServer: grpc.Server = createGrpcServer(cfg.grpc, { runtime: holder.current, logger, metrics, extProc, health, audit });
   const bound = await listen(grpcServer, cfg.grpc);
   const admin = createAdminServer({
     metrics,

@@ -17,6 +17,7 @@ import { createBudget, type Budget, type BudgetMetrics } from "../policies/budge
 import type { Store } from "../state/store.js";
 import type { EvaluatorResolver } from "../policies/guardrails/policy.js";
 import type { GuardrailsConfig } from "../policies/guardrails/schema.js";
+import type { Evaluator } from "../guardrails/types.js";
 
 export interface Runtime {
   readonly budget: Budget | undefined;
@@ -82,9 +83,16 @@ export async function buildRuntime(loaded: LoadedConfig, services: RuntimeServic
  * not pay for loading models inside its phase budget (and a model that fails to load fails the load, not a request).
  */
 function warmEvaluators(configs: readonly GuardrailsConfig[], resolve: EvaluatorResolver): void {
+  const used = new Map<string, () => Evaluator>();
   for (const cfg of configs) {
-    if (cfg.flash && cfg.pre.length > 0) resolve("protect_flash");
-    for (const rule of [...cfg.pre, ...cfg.post]) resolve(rule.evaluator, rule.threshold);
-    for (const name of cfg.grey_zone?.add ?? []) resolve(name);
+    if (cfg.flash && cfg.pre.length > 0) used.set("protect_flash", () => resolve("protect_flash"));
+    for (const rule of [...cfg.pre, ...cfg.post]) used.set(`${rule.evaluator}@${rule.threshold}`, () => resolve(rule.evaluator, rule.threshold));
+    for (const name of cfg.grey_zone?.add ?? []) used.set(name, () => resolve(name));
   }
+  // A first evaluation pays for lazy tables and the JIT; better here than inside the first request's budget.
+  for (const get of used.values()) get().evaluate({ input: WARM_UP_TEXT });
 }
+
+const WARM_UP_TEXT =
+  "Please summarise the attached quarterly report for Dana Whitfield (dana.w@contoso-mail.net, +44 20 7946 0958) " +
+  "and list the three biggest risks. Ignore the formatting. Card on file: 4111 1111 1111 1111.";

@@ -75,6 +75,8 @@ export class Exchange {
   private denial: Denial | undefined;
   private responseComplete = false;
   private immediateSent = false;
+  /** The HTTP status the client got for a refusal (JSON-RPC errors ride on 200 while the denial says why). */
+  private sentStatus: number | undefined;
   private finished = false;
   private pendingResponseHeaders: HeaderChanges | undefined;
   private readonly events: PolicyEvent[] = [];
@@ -150,7 +152,7 @@ export class Exchange {
     this.log = requestLogger(this.log, ctx.requestId, ctx.traceId);
     const path = ctx.requestHeaders.get(":path") ?? "/";
     const method = ctx.requestHeaders.get(":method") ?? "GET";
-    ctx.endpoint = endpointFromPath(path) ?? (this.isMcpWithoutBody(method) ? MCP_ENDPOINT : undefined);
+    ctx.endpoint = endpointFromPath(path) ?? (this.isMcpRoute(path) || this.isMcpWithoutBody(method) ? MCP_ENDPOINT : undefined);
     this.span = this.tracing.startRequestSpan(`tollgate ${method} ${pathOnly(path)}`, ctx.requestHeaders, {
       "http.request.method": method,
       "url.path": pathOnly(path),
@@ -252,6 +254,12 @@ export class Exchange {
     return commonReply(phase, response);
   }
 
+  /** A path a route sends to an MCP provider is MCP, whatever its body turns out to be (malformed included). */
+  private isMcpRoute(path: string): boolean {
+    const route = this.runtime.routes.select(path, undefined, this.ctx.requestHeaders);
+    return route !== undefined && route.providers.some((p) => this.runtime.providers.get(p)?.codec.api === "mcp");
+  }
+
   private isMcpWithoutBody(method: string): boolean {
     // Streamable HTTP MCP: GET opens the server's event stream, DELETE ends a session; both carry the session id.
     return (method === "GET" || method === "DELETE") && this.ctx.requestHeaders.has(MCP_HEADER);
@@ -272,7 +280,9 @@ export class Exchange {
     }
     const decision = await this.runPhase("responseHeaders", "response_headers");
     if (decision.denial) return this.deny(decision.denial, decision.deniedBy);
-    const headers = mergeHeaderChanges(this.pendingResponseHeaders, decision.headers);
+    // A streamed body may be rewritten chunk by chunk (hold-back, redaction, an error event), so the provider's
+    // content-length no longer holds; Envoy refuses a mutated body whose length disagrees with it.
+    const headers = mergeHeaderChanges(mergeHeaderChanges(this.pendingResponseHeaders, decision.headers), this.stream ? { remove: ["content-length"] } : undefined);
     const response: CommonResponse = {};
     const mutation = toHeaderMutation(headers);
     if (mutation) response.header_mutation = mutation;
@@ -405,8 +415,11 @@ export class Exchange {
   private recordDenial(denial: Denial, by: string | undefined): void {
     this.decision = "denied";
     this.denial = denial;
-    // A guardrail block is already recorded with its scores; other refusals get their own entry.
-    if (by !== "guardrails") this.decisions.push(denialDecision(denial, by, this.phase));
+    // A policy that explained its refusal in an event (a guardrail block with its scores, a tool denial) is
+    // already recorded; other refusals get their own entry.
+    if (!this.decisions.some((d) => d.policy === by && (d.action === "block" || d.action === "deny"))) {
+      this.decisions.push(denialDecision(denial, by, this.phase));
+    }
     this.log.info({ status: denial.status, code: denial.code, policy: by }, "request denied");
   }
 
@@ -417,7 +430,8 @@ export class Exchange {
     const headers = mergeHeaderChanges(this.pendingResponseHeaders, {
       set: { "content-type": err.contentType, "x-request-id": this.ctx.requestId, ...(denial.headers ?? {}) },
     });
-    return immediateReply(err.status ?? denial.status, toHeaderMutation(headers), err.body, `tollgate_${denial.code}`);
+    this.sentStatus = err.status ?? denial.status;
+    return immediateReply(this.sentStatus, toHeaderMutation(headers), err.body, `tollgate_${denial.code}`);
   }
 
   private denyParse(err: unknown): ProcessingResponse {
@@ -473,7 +487,7 @@ export class Exchange {
         key_id: ctx.principal?.keyId,
         cohort: ctx.principal?.cohort,
         model: ctx.request?.kind === "llm" ? ctx.request.model : undefined,
-        status: this.denial?.status ?? ctx.responseStatus,
+        status: this.sentStatus ?? ctx.responseStatus,
         code: this.denial?.code,
         usage: ctx.usage,
         events: this.events.length > 0 ? this.events : undefined,
@@ -502,7 +516,7 @@ export class Exchange {
       decisions: this.decisions,
       usage: auditUsage(ctx.usage),
       cost_usd_micros: typeof ctx.state.get(COST_STATE) === "number" ? (ctx.state.get(COST_STATE) as number) : 0,
-      status: this.denial?.status ?? ctx.responseStatus ?? null,
+      status: this.sentStatus ?? ctx.responseStatus ?? null,
       outcome,
       latency_ms: Math.round(latencyMs * 100) / 100,
     });
@@ -530,7 +544,7 @@ export class Exchange {
       attributes[GENAI.inputTokens] = ctx.usage.inputTokens;
       attributes[GENAI.outputTokens] = ctx.usage.outputTokens;
     }
-    const status = this.denial?.status ?? ctx.responseStatus;
+    const status = this.sentStatus ?? ctx.responseStatus;
     if (status !== undefined) attributes["http.response.status_code"] = status;
     if (this.denial) attributes["tollgate.denial.code"] = this.denial.code;
     span.setAttributes(attributes);

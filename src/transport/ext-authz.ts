@@ -7,7 +7,8 @@ import type { Runtime } from "../config/runtime.js";
 import { INTERNAL_HEADER_PREFIX, REQUEST_ID_HEADER } from "../envoy/headers.js";
 import { endpointFromPath } from "../exchange/endpoints.js";
 import type { ApiFlavor } from "../exchange/model.js";
-import { requestIdFrom } from "../exchange/context.js";
+import { requestIdFrom, traceIdFrom } from "../exchange/context.js";
+import type { AuditLog } from "../telemetry/audit.js";
 import { codecs } from "../providers/index.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { Metrics } from "../telemetry/metrics.js";
@@ -75,9 +76,12 @@ export interface ExtAuthzDeps {
   runtime: () => Runtime;
   logger: Logger;
   metrics: Metrics;
+  /** A request refused here never reaches ext_proc, so its one audit record is written here. */
+  audit?: AuditLog | undefined;
 }
 
 export function checkRequest(deps: ExtAuthzDeps, req: CheckRequest): CheckResponse {
+  const started = process.hrtime.bigint();
   const runtime = deps.runtime();
   const headers = checkHeaders(req);
   const requestId = requestIdFrom(headers);
@@ -96,6 +100,24 @@ export function checkRequest(deps: ExtAuthzDeps, req: CheckRequest): CheckRespon
   deps.logger.info({ request_id: requestId, status: denial.status, code: denial.code }, "ext_authz denied");
   const path = headers.get(":path") ?? "/";
   const err = codecs[clientApi(runtime, path, headers)].errorBody(denial, requestId);
+  deps.audit?.append({
+    time: new Date().toISOString(),
+    trace_id: traceIdFrom(headers) ?? requestId,
+    request_id: requestId,
+    principal: null,
+    route: null,
+    provider: null,
+    model: null,
+    endpoint: endpointFromPath(path)?.kind ?? null,
+    tools: [],
+    prompt_sha256: null,
+    decisions: [{ policy: "auth", phase: "request_headers", action: "deny", code: denial.code }],
+    usage: null,
+    cost_usd_micros: 0,
+    status: denial.status,
+    outcome: "denied",
+    latency_ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+  });
   return {
     status: { code: denial.status === 401 ? grpc.status.UNAUTHENTICATED : grpc.status.PERMISSION_DENIED, message: denial.code },
     denied_response: {

@@ -89,7 +89,9 @@ function splitText(text: string, size: number): string[] {
 
 function replyFor(r: ReceivedRequest, request: Record<string, unknown>): Reply {
   const content = first(r, CONTROL.content) ?? DEFAULT_CONTENT;
-  const [input, output] = (first(r, CONTROL.usage) ?? "").split(",").map(Number);
+  // An absent header means "derive the numbers"; Number("") would be 0, not absent.
+  const usageHeader = first(r, CONTROL.usage);
+  const [input, output] = usageHeader === undefined ? [undefined, undefined] : usageHeader.split(",").map(Number);
   const streamOptions = request["stream_options"];
   const includeUsage = typeof streamOptions === "object" && streamOptions !== null && (streamOptions as Record<string, unknown>)["include_usage"] === true;
   return {

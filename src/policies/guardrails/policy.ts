@@ -29,6 +29,23 @@ type Phase = "pre" | "post";
 type Action = GuardrailRule["action"];
 
 const TIGHTENED = "guardrails.tightened";
+
+/** Evaluators that score a whole text rather than find spans in it. */
+const CLASSIFIERS = new Set<EvaluatorName>(["prompt_injection", "toxicity", "content_safety"]);
+/** The shortest streamed text a classifier is asked about before the stream ends. */
+const MIN_CLASSIFIER_CHARS = 48;
+
+/** What the stream guard's judge writes into while a chunk is judged. */
+interface ChunkSink {
+  /** Span events found while judging the current chunk. */
+  events: PolicyEvent[];
+  endOfStream: boolean;
+}
+
+interface StreamState {
+  guard: StreamGuard;
+  sink: ChunkSink;
+}
 const STREAM = "guardrails.stream";
 
 interface Tightening {
@@ -182,16 +199,19 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
       if (!cfg || !ctx.endpoint || status < 200 || status >= 300) return { events };
       const rules = postRules(ctx, cfg);
       if (rules.length === 0) return { events };
-      const policyEvents: PolicyEvent[] = [];
-      let guard = ctx.state.get(STREAM) as StreamGuard | undefined;
-      if (!guard) {
+      let stream = ctx.state.get(STREAM) as StreamState | undefined;
+      if (!stream) {
         const codec = codecs[ctx.endpoint.api];
         const endpoint = ctx.endpoint;
         const seen = new Set<string>();
-        guard = new StreamGuard(
+        const sink: ChunkSink = { events: [], endOfStream: false };
+        const guard = new StreamGuard(
           (window) => {
             const findings: WindowFinding[] = [];
             for (const rule of rules) {
+              // A whole-text classifier judging the first few words of an answer mostly sees noise; it waits for a
+              // window of MIN_CLASSIFIER_CHARS (no text is released before that: the hold-back is at least as long).
+              if (CLASSIFIERS.has(rule.evaluator) && window.length < Math.min(MIN_CLASSIFIER_CHARS, cfg.hold_back_chars) && !sink.endOfStream) continue;
               const verdict = evaluate(ctx, "post", rule.evaluator, rule.threshold, window);
               if (!verdict.flagged) continue;
               findings.push({ action: rule.action, verdict });
@@ -199,7 +219,7 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
               const key = `${rule.evaluator}:${verdict.spans.map((s) => s.text).join("|")}`;
               if (rule.action !== "block" && seen.has(key)) continue;
               seen.add(key);
-              policyEvents.push(outcomeEvent(ctx, cfg, "post", rule.action === "redact" && verdict.spans.length === 0 ? "block" : rule.action, verdict, window));
+              sink.events.push(outcomeEvent(ctx, cfg, "post", rule.action === "redact" && verdict.spans.length === 0 ? "block" : rule.action, verdict, window));
             }
             return findings;
           },
@@ -207,10 +227,15 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
           cfg.hold_back_chars,
           cfg.redact_style,
         );
-        ctx.state.set(STREAM, guard);
+        stream = { guard, sink };
+        ctx.state.set(STREAM, stream);
       }
-      const outcome = guard.push(events, endOfStream);
-      metrics.guardrailHeldChars.observe(guard.heldChars);
+      stream.sink.endOfStream = endOfStream;
+      const outcome = stream.guard.push(events, endOfStream);
+      // Findings of this chunk go out with this chunk's result; the next chunk starts a new list.
+      const policyEvents = stream.sink.events;
+      stream.sink.events = [];
+      metrics.guardrailHeldChars.observe(stream.guard.heldChars);
       if (outcome.blocked) {
         return { events: outcome.events, terminate: blocked(ctx, "post", outcome.blocked.verdict, "the streamed response"), policyEvents };
       }

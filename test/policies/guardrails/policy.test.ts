@@ -42,8 +42,8 @@ const text = (b: Buffer | undefined) => Buffer.from(b!).toString("utf8");
 const chat = (messages: object[], extra: object = {}) => ({ model: "gpt-4o-mini", messages, ...extra });
 const delta = (t: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: t } }] })}\n\n`;
 
-async function streamed(ex: Exchange, chunks: string[], path = "/v1/chat/completions", req: object = chat([{ role: "user", content: "hi" }], { stream: true })): Promise<string> {
-  await ex.process(chatRequestHeaders({}, path));
+async function streamed(ex: Exchange, chunks: string[], path = "/v1/chat/completions", req: object = chat([{ role: "user", content: "hi" }], { stream: true }), id = "req-1"): Promise<string> {
+  await ex.process(chatRequestHeaders({ "x-request-id": id }, path));
   await ex.process(body("request_body", req));
   await ex.process(responseHeaders(200, "text/event-stream"));
   let out = "";
@@ -153,11 +153,15 @@ describe("post-guardrails, buffered", () => {
 describe("post-guardrails, streamed", () => {
   it("never lets a card number split across chunks reach the client, masking it in flight", async () => {
     const { ex } = await exchange();
-    const out = await streamed(ex, [delta("Your card is 41"), delta("11 1111 11"), delta("11 1111 and"), delta(" more text follows here."), "data: [DONE]\n\n"]);
+    const out = await streamed(ex, [delta("Your card is 41"), delta("11 1111 11"), delta("11 1111 and"), delta(" more text follows here."), "data: [DONE]\n\n"], undefined, undefined, "card-1");
     expect(out).not.toMatch(/4111|1111/);
     const joined = [...out.matchAll(/"content":"([^"]*)"/g)].map((m) => m[1]).join("");
     expect(joined).toBe("Your card is <PII> and more text follows here.");
     expect(out.endsWith("data: [DONE]\n\n")).toBe(true);
+    // The redaction found mid-stream is on the request's span, once.
+    await ex.finish("closed");
+    const span = spans.getFinishedSpans().find((sp) => sp.attributes["tollgate.request_id"] === "card-1")!;
+    expect(span.events.filter((e) => e.name === "guardrail.redact").map((e) => e.attributes!.evaluator)).toEqual(["pii"]);
   });
 
   it("ends the stream with an error event before a leaked key, releasing only the clean text", async () => {
