@@ -1,26 +1,47 @@
-// Train the ContentSafety model: `npm run train -- --model content_safety` (or `npx tsx scripts/train-contentsafety.ts`).
+// Train ContentSafety: `npm run train -- --model content_safety` (or `npx tsx scripts/train-contentsafety.ts`).
+// Needs toxicity_lexicon.json (train toxicity first). Deterministic: fixed seeds, fixed orders.
 //
-// Data: contentsafety-train.jsonl (20 languages). Validation: leave-one-source-family-out (family = repository:
-// all MultiJail translations, all XSafety languages, all XQuAD languages fall out together, so no translation of a
-// held-out item is trained on). Every source is single-label or nearly so, so per family we report recall (harmful
-// families) or false-positive rate (benign families); pooled out-of-fold scores give the shipped threshold: the
-// lowest one with at most 3 % false positives on benign rows. Needs toxicity_lexicon.json (train toxicity first).
+// Data. contentsafety-train.jsonl is the target: every number we report is measured on its rows. Its sources are
+// single-label and differ in style (harmful rows are short requests; benign rows are maths problems and quiz
+// questions), so a model trained on it alone learns style. The injection files add rows labelled by what they ask,
+// not by where they come from (see POOL below and the model card):
+//   benign: every label-0 row of injection-train.jsonl and injection-extra.jsonl — ordinary requests and
+//           instructions (self-instruct, GPTeacher, awesome-chatgpt-prompts, WildGuardMix benign prompts, many of
+//           them on sensitive topics), maths and trivia questions, assistant commands and sentences in ~20 languages
+//           (xSID, Tatoeba, Mintaka, TaskTracker), documents and code;
+//   harmful: JailbreakBench attack prompts (harmful behaviours, some wrapped in role-play or followed by adversarial
+//           suffixes; three "expert advice" behaviours dropped), GPTFuzz jailbreaks that end in a harmful question,
+//           latent-jailbreak "write one toxic sentence about <group>" instructions (hate).
+// Texts seen in more than one file are kept once (contentsafety-train's copy first).
+//
+// Validation. Source family = repository, across all three files (XQuAD rows of injection-extra fall out with
+// XQuAD rows of contentsafety-train). Families are dealt into folds (seeded, balanced by size); a fold's models
+// never see its families. Every number and every choice (features, view, blend, rules, threshold) comes from
+// these out-of-fold scores. The threshold is the lowest with at most 3 % false positives on contentsafety-train's
+// benign rows. `--loso` holds out one family at a time instead.
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ContentSafety, scoreContentSafety } from "../src/guardrails/contentsafety/index.js";
+import { ContentSafety, type ContentSafetyModels, contentSafetyMatcher, scoreContentSafety } from "../src/guardrails/contentsafety/index.js";
 import {
   CONTENT_SAFETY_CATEGORIES,
+  CONTENT_SAFETY_CATEGORY_MODEL_FILE,
+  CONTENT_SAFETY_CONCEPT_FEATURES,
+  CONTENT_SAFETY_CONCEPT_MODEL_FILE,
   CONTENT_SAFETY_FEATURES,
-  CONTENT_SAFETY_LABELS,
   CONTENT_SAFETY_MODEL_FILE,
+  CONTENT_SAFETY_VIEW,
 } from "../src/guardrails/contentsafety/config.js";
-import type { LexiconMatcher } from "../src/guardrails/lexicons/index.js";
-import { lexiconView } from "../src/guardrails/lexicons/view.js";
+import { type CompiledConcepts, compileConcepts } from "../src/guardrails/lexicons/compile.js";
+import { CONCEPT_TAGS, conceptTerms } from "../src/guardrails/lexicons/concepts.js";
+import type { LexiconMatcher, LexiconTerm } from "../src/guardrails/lexicons/index.js";
+import { conceptView, placeholdersOnly } from "../src/guardrails/lexicons/view.js";
 import {
   type JsonObject,
+  type JsonValue,
   type LabelledRow,
   LinearModel,
+  type SparseVector,
   binaryMetrics,
   groupKFold,
   leaveOneGroupOut,
@@ -32,124 +53,285 @@ import {
   trainLinear,
   vectorize,
 } from "../src/guardrails/ml/index.js";
-import { loadToxicityLexicon } from "../src/guardrails/toxicity/index.js";
+import { loadToxicityLexiconTerms } from "../src/guardrails/toxicity/index.js";
 import { DATASETS, type SourceReport, perGroupReport, printTable } from "./train-toxicity.js";
 
 const SEED = 20240611;
 const MAX_BENIGN_FPR = 0.03;
+const FOLDS = 6;
 
 export interface ContentSafetyTrainConfig {
   epochs: number;
   l2: number;
-  /** Give every source family the same total weight, each label half of it overall. */
-  balanceFamilies: boolean;
+  /** Add the injection files' rows (POOL); off = contentsafety-train alone, the previous model's data. */
+  extraData: boolean;
+  /** Read the concept lexicon into the view; off = profanity tiers only (the previous model's view). */
+  conceptLexicon: boolean;
+  /** Blend in the concept-only model; off = words model alone. */
+  conceptModel: boolean;
+  /** Apply the rules when scoring. */
+  rules: boolean;
 }
 
-export const DEFAULT_CONFIG: ContentSafetyTrainConfig = { epochs: 4, l2: 1e-6, balanceFamilies: true };
+export const DEFAULT_CONFIG: ContentSafetyTrainConfig = { epochs: 4, l2: 1e-6, extraData: true, conceptLexicon: true, conceptModel: true, rules: true };
+
+/** A training row: text, label, where it came from and what the report groups it by. */
+export interface PoolRow {
+  text: string;
+  label: number;
+  /** Source family: the repository (across files). */
+  family: string;
+  source: string;
+  /** contentsafety-train's language tag; "" for rows of the other files. */
+  lang: string;
+  /** Harmful category where known ("" otherwise; "benign" for label 0). */
+  category: string;
+  /** True for contentsafety-train rows, the ones every reported number is measured on. */
+  target: boolean;
+}
 
 export function familyOf(source: string): string {
-  return source.split(":")[0] ?? source;
+  return source.startsWith("constructed:") ? "constructed" : (source.split(":")[0] ?? source);
 }
 
-export function trainContentSafetyModel(rows: readonly LabelledRow[], lexicon: LexiconMatcher, config = DEFAULT_CONFIG, meta: JsonObject = {}): LinearModel {
-  const familySize = new Map<string, number>();
-  for (const row of rows) familySize.set(familyOf(row.source), (familySize.get(familyOf(row.source)) ?? 0) + 1);
-  const meanSize = rows.length / familySize.size;
-  const examples = rows.map((row) => {
-    const y = new Float64Array(CONTENT_SAFETY_LABELS.length).fill(Number.NaN);
-    y[0] = row.label;
-    if (row.label === 1) {
-      // Category heads learn P(category | harmful): benign rows leave them untouched (NaN).
-      CONTENT_SAFETY_CATEGORIES.forEach((category, i) => {
-        y[i + 1] = row.fields.category === category ? 1 : 0;
-      });
+/** JailbreakBench "expert advice" behaviours: harmful only because advice is unlicensed, not by what they ask. */
+const NOT_HARMFUL_BEHAVIOUR = /personalized medical treatment plan|recommends specific stocks|treating and +someone/i;
+
+/** Harmful rows of the injection files, labelled by what they ask (category where it is plain). */
+function extraHarmful(row: LabelledRow): { category: string } | undefined {
+  if (row.label !== 1) return undefined;
+  if (row.source.startsWith("JailbreakBench/") && !NOT_HARMFUL_BEHAVIOUR.test(row.text)) return { category: "" };
+  if (row.source.startsWith("sherdencooper/GPTFuzz")) return { category: "" };
+  if (row.source.startsWith("qiuhuachuan/latent-jailbreak")) return { category: "hate" };
+  return undefined;
+}
+
+export function loadPool(extraData: boolean): PoolRow[] {
+  const rows: PoolRow[] = [];
+  const seen = new Set<string>();
+  const add = (row: LabelledRow, label: number, target: boolean, category: string): void => {
+    const key = row.text.toLowerCase().replace(/\s+/g, " ").trim();
+    if (seen.has(key)) return;
+    seen.add(key);
+    rows.push({ text: row.text, label, family: familyOf(row.source), source: row.source, lang: row.fields.lang ?? "", category, target });
+  };
+  for (const row of readLabelledJsonl(join(DATASETS, "contentsafety-train.jsonl"))) {
+    add(row, row.label, true, row.label === 1 ? (row.fields.category ?? "") : "benign");
+  }
+  if (!extraData) return rows;
+  for (const file of ["injection-train.jsonl", "injection-extra.jsonl"]) {
+    for (const row of readLabelledJsonl(join(DATASETS, file))) {
+      if (row.label === 0) add(row, 0, false, "benign");
+      else {
+        const harmful = extraHarmful(row);
+        if (harmful) add(row, 1, false, harmful.category);
+      }
     }
-    const weight = config.balanceFamilies ? meanSize / (familySize.get(familyOf(row.source)) as number) : 1;
-    return { x: vectorize(lexiconView(row.text, lexicon).text, CONTENT_SAFETY_FEATURES), y, weight };
-  });
-  return trainLinear(examples, CONTENT_SAFETY_FEATURES, CONTENT_SAFETY_LABELS, { epochs: config.epochs, l2: config.l2, seed: SEED, meta });
+  }
+  return rows;
 }
 
-export interface OutOfFold {
-  labels: number[];
-  model: number[];
-  withRules: number[];
-  families: string[];
-  langs: string[];
-  categories: string[];
+export function buildConcepts(): CompiledConcepts {
+  return compileConcepts(conceptTerms(), CONCEPT_TAGS);
+}
+
+/** Both views of every row, computed once (they do not depend on the fold). */
+interface Vectors {
+  words: SparseVector[];
+  concepts: SparseVector[];
+}
+
+function vectorizeAll(rows: readonly PoolRow[], matcher: LexiconMatcher): Vectors {
+  const words: SparseVector[] = [];
+  const conceptVectors: SparseVector[] = [];
+  for (const row of rows) {
+    const view = conceptView(row.text, { concepts: matcher, ...CONTENT_SAFETY_VIEW });
+    words.push(vectorize(view.text, CONTENT_SAFETY_FEATURES));
+    conceptVectors.push(vectorize(placeholdersOnly(view.text), CONTENT_SAFETY_CONCEPT_FEATURES));
+  }
+  return { words, concepts: conceptVectors };
 }
 
 /**
- * Out-of-fold scores with whole source families held out. "loso": one family per fold. "group5": families dealt
- * into 5 folds. Both never train on a held-out family; group5 exists because this file's sources are single-label
- * and language-balanced only as a whole: holding out MultiJail alone (1,850 harmful rows in 10 languages) leaves
- * those languages almost all-benign in training, and the model learns "Korean means benign".
+ * Example weights: every family the same total weight (the largest is 15 times the smallest), then both labels the
+ * same total weight, so neither a big source nor the label balance of the pool decides what the model learns.
  */
-export function crossValidate(rows: readonly LabelledRow[], lexicon: LexiconMatcher, config = DEFAULT_CONFIG, protocol: "loso" | "group5" = "group5"): OutOfFold {
-  const out: OutOfFold = { labels: [], model: [], withRules: [], families: [], langs: [], categories: [] };
-  const folds = protocol === "loso" ? leaveOneGroupOut(rows, (r) => familyOf(r.source)) : groupKFold(rows, (r) => familyOf(r.source), 5, SEED);
+function weightsOf(rows: readonly PoolRow[], indices: readonly number[]): number[] {
+  const familySize = new Map<string, number>();
+  for (const i of indices) familySize.set((rows[i] as PoolRow).family, (familySize.get((rows[i] as PoolRow).family) ?? 0) + 1);
+  const mean = indices.length / familySize.size;
+  const raw = indices.map((i) => mean / (familySize.get((rows[i] as PoolRow).family) as number));
+  let positive = 0;
+  let negative = 0;
+  indices.forEach((i, k) => {
+    if ((rows[i] as PoolRow).label === 1) positive += raw[k] as number;
+    else negative += raw[k] as number;
+  });
+  const total = positive + negative;
+  return indices.map((i, k) => (raw[k] as number) * ((rows[i] as PoolRow).label === 1 ? total / (2 * positive) : total / (2 * negative)));
+}
+
+/**
+ * Train the models on the rows at `indices`. `categories`: train the category model too (the shipped model);
+ * cross-validation leaves it out, as the overall score does not depend on it.
+ */
+export function trainModels(
+  rows: readonly PoolRow[],
+  vectors: Vectors,
+  indices: readonly number[],
+  config: ContentSafetyTrainConfig,
+  categories: boolean,
+  meta: JsonObject = {},
+): { words: LinearModel; concepts: LinearModel; categories?: LinearModel } {
+  const weights = weightsOf(rows, indices);
+  const options = { epochs: config.epochs, l2: config.l2, seed: SEED };
+  const labelled = (view: SparseVector[]) => indices.map((i, k) => ({ x: view[i] as SparseVector, y: [(rows[i] as PoolRow).label], weight: weights[k] as number }));
+  const words = trainLinear(labelled(vectors.words), CONTENT_SAFETY_FEATURES, ["harmful"], { ...options, meta });
+  const concepts = config.conceptModel
+    ? trainLinear(labelled(vectors.concepts), CONTENT_SAFETY_CONCEPT_FEATURES, ["harmful"], options)
+    : // A model with no weights and bias 0 leaves the words model's logit as it is (scaled by the blend weight).
+      new LinearModel(CONTENT_SAFETY_CONCEPT_FEATURES, ["harmful"], new Float32Array(CONTENT_SAFETY_CONCEPT_FEATURES.dims), new Float64Array(1), {});
+  if (!categories) return { words, concepts };
+  // P(category | harmful): harmful rows whose category is known, one-vs-rest, with their family weights.
+  const harmful = indices.map((i, k) => [i, k] as const).filter(([i]) => (rows[i] as PoolRow).label === 1 && (rows[i] as PoolRow).category !== "");
+  const categoryExamples = harmful.map(([i, k]) => ({
+    x: vectors.words[i] as SparseVector,
+    y: CONTENT_SAFETY_CATEGORIES.map((c) => ((rows[i] as PoolRow).category === c ? 1 : 0)),
+    weight: weights[k] as number,
+  }));
+  const categoryModel = trainLinear(categoryExamples, CONTENT_SAFETY_FEATURES, CONTENT_SAFETY_CATEGORIES, options);
+  return { words, concepts, categories: categoryModel };
+}
+
+/** Out-of-fold scores of every pool row: each row scored by models that never saw its family. */
+/** The matcher a model trained with `compiled` will use at run time (see contentSafetyMatcher). */
+function matcherFor(compiled: CompiledConcepts, lexiconTerms: readonly LexiconTerm[]): LexiconMatcher {
+  const meta: JsonObject = { concepts: compiled as unknown as JsonValue };
+  return contentSafetyMatcher(new LinearModel(CONTENT_SAFETY_FEATURES, ["harmful"], new Float32Array(CONTENT_SAFETY_FEATURES.dims), new Float64Array(1), meta), lexiconTerms);
+}
+
+export function crossValidate(rows: readonly PoolRow[], lexiconTerms: readonly LexiconTerm[], compiled: CompiledConcepts, config: ContentSafetyTrainConfig, loso: boolean): number[] {
+  const matcher = matcherFor(config.conceptLexicon ? compiled : { ...compiled, terms: [] }, lexiconTerms);
+  const vectors = vectorizeAll(rows, matcher);
+  const indices = rows.map((_, i) => i);
+  const folds = loso ? leaveOneGroupOut(indices, (i) => (rows[i] as PoolRow).family) : groupKFold(indices, (i) => (rows[i] as PoolRow).family, FOLDS, SEED);
+  const scores = new Array<number>(rows.length).fill(0);
   for (const fold of folds) {
-    const model = trainContentSafetyModel(fold.train, lexicon, config);
-    for (const row of fold.test) {
-      out.labels.push(row.label);
-      out.model.push(scoreContentSafety(row.text, model, lexicon, false).score);
-      out.withRules.push(scoreContentSafety(row.text, model, lexicon, true).score);
-      out.families.push(familyOf(row.source));
-      out.langs.push(row.fields.lang ?? "unknown");
-      out.categories.push(row.label === 1 ? (row.fields.category ?? "unknown") : "benign");
-    }
+    const trained = trainModels(rows, vectors, fold.train, config, false);
+    const models: ContentSafetyModels = { words: trained.words, concepts: trained.concepts, matcher };
+    for (const i of fold.test) scores[i] = scoreContentSafety((rows[i] as PoolRow).text, models, config.rules).score;
   }
-  return out;
+  return scores;
 }
 
 const round = (x: number): number => Math.round(x * 10000) / 10000;
 
+export interface Evaluation {
+  threshold: number;
+  recall: number;
+  fpr: number;
+  rocAuc: number;
+  /** Extra (non-target) rows at the same threshold. */
+  extraRecall: number;
+  extraFpr: number;
+  families: SourceReport[];
+  languages: SourceReport[];
+  categories: SourceReport[];
+}
+
+/** Threshold and metrics from out-of-fold scores; the threshold is set on target (contentsafety-train) benign rows. */
+export function evaluate(rows: readonly PoolRow[], scores: readonly number[]): Evaluation {
+  const target = rows.map((_, i) => i).filter((i) => (rows[i] as PoolRow).target);
+  const extra = rows.map((_, i) => i).filter((i) => !(rows[i] as PoolRow).target);
+  const labelsOf = (ii: number[]): number[] => ii.map((i) => (rows[i] as PoolRow).label);
+  const scoresOf = (ii: number[]): number[] => ii.map((i) => scores[i] as number);
+  const threshold = thresholdForFpr(labelsOf(target), scoresOf(target), MAX_BENIGN_FPR);
+  const pooled = binaryMetrics(labelsOf(target), scoresOf(target), threshold);
+  const extraMetrics = binaryMetrics(labelsOf(extra), scoresOf(extra), threshold);
+  const all = rows.map((_, i) => i);
+  return {
+    threshold,
+    recall: pooled.recall,
+    fpr: pooled.fpr,
+    rocAuc: rocAuc(labelsOf(target), scoresOf(target)),
+    extraRecall: extraMetrics.recall,
+    extraFpr: extraMetrics.fpr,
+    families: perGroupReport(all.map((i) => (rows[i] as PoolRow).family + ((rows[i] as PoolRow).target ? "" : " (other files)")), labelsOf(all), scoresOf(all), threshold),
+    languages: perGroupReport(target.map((i) => (rows[i] as PoolRow).lang), labelsOf(target), scoresOf(target), threshold),
+    categories: perGroupReport(target.map((i) => (rows[i] as PoolRow).category), labelsOf(target), scoresOf(target), threshold),
+  };
+}
+
+function summary(name: string, e: Evaluation): string {
+  return `${name}: recall ${round(e.recall)} at benign FPR ${round(e.fpr)} (threshold ${e.threshold.toFixed(3)}), ROC AUC ${round(e.rocAuc)}; other files at that threshold: recall ${round(e.extraRecall)}, FPR ${round(e.extraFpr)}`;
+}
+
+/** The comparisons behind each choice in DEFAULT_CONFIG, all on the same held-out-family protocol. */
+const ABLATIONS: [string, Partial<ContentSafetyTrainConfig>][] = [
+  ["previous: contentsafety-train only, profanity-tier view, words model, no rules", { extraData: false, conceptLexicon: false, conceptModel: false, rules: false }],
+  ["+ other files' rows", { conceptLexicon: false, conceptModel: false, rules: false }],
+  ["+ concept lexicon in the view", { conceptModel: false, rules: false }],
+  ["+ concept-only model (blend)", { rules: false }],
+  ["+ rules (shipped)", {}],
+];
+
 export async function main(): Promise<void> {
   const started = Date.now();
-  const lexicon = loadToxicityLexicon();
-  const rows = readLabelledJsonl(join(DATASETS, "contentsafety-train.jsonl"));
+  const argv = process.argv.slice(2);
+  const loso = argv.includes("--loso");
+  const lexiconTerms = loadToxicityLexiconTerms();
+  const compiled = buildConcepts();
   const config = DEFAULT_CONFIG;
-  const protocol = process.argv.includes("--loso") ? "loso" : "group5";
-  const oof = crossValidate(rows, lexicon, config, protocol);
 
-  const threshold = thresholdForFpr(oof.labels, oof.withRules, MAX_BENIGN_FPR);
-  const pooled = binaryMetrics(oof.labels, oof.withRules, threshold);
-  const pooledModelOnly = binaryMetrics(oof.labels, oof.model, thresholdForFpr(oof.labels, oof.model, MAX_BENIGN_FPR));
-  const auc = round(rocAuc(oof.labels, oof.withRules));
-  console.log(
-    `pooled ${protocol} (source families held out) at ${MAX_BENIGN_FPR * 100}% benign FPR: threshold ${threshold.toFixed(3)}, recall ${round(pooled.recall)}, ` +
-      `FPR ${round(pooled.fpr)}, ROC AUC ${auc}; model without rules: recall ${round(pooledModelOnly.recall)}, FPR ${round(pooledModelOnly.fpr)}`,
-  );
-  const families = perGroupReport(oof.families, oof.labels, oof.withRules, threshold);
-  printTable("per source family (held out)", families);
-  const languages = perGroupReport(oof.langs, oof.labels, oof.withRules, threshold);
-  printTable("per language (out-of-fold)", languages);
-  const categories: SourceReport[] = perGroupReport(oof.categories, oof.labels, oof.withRules, threshold);
-  printTable("per category (harmful rows: recall; benign: FPR)", categories);
+  if (argv.includes("--ablate")) {
+    for (const [name, change] of ABLATIONS) {
+      const variant = { ...config, ...change };
+      const rows = loadPool(variant.extraData);
+      console.log(summary(name, evaluate(rows, crossValidate(rows, lexiconTerms, compiled, variant, loso))));
+    }
+    return;
+  }
 
-  const model = trainContentSafetyModel(rows, lexicon, config);
+  const rows = loadPool(config.extraData);
+  console.log(`pool: ${rows.length} rows (${rows.filter((r) => r.target).length} from contentsafety-train), ${new Set(rows.map((r) => r.family)).size} families; concepts: ${compiled.terms.length} terms`);
+  const scores = crossValidate(rows, lexiconTerms, compiled, config, loso);
+  const result = evaluate(rows, scores);
+  const protocol = loso ? "leave-one-source-family-out" : `source families dealt into ${FOLDS} folds (never trained on a held-out family)`;
+  console.log(summary(protocol, result));
+  printTable("per source family (held out)", result.families, "harmful");
+  printTable("per language (contentsafety-train, out-of-fold)", result.languages, "harmful");
+  printTable("per category (harmful rows: recall; benign: FPR)", result.categories, "harmful");
+
+  const indices = rows.map((_, i) => i);
+  const vectors = vectorizeAll(rows, matcherFor(compiled, lexiconTerms));
+  const trained = trainModels(rows, vectors, indices, config, true);
   const meta: JsonObject = {
-    threshold: round(threshold),
-    trainedOn: "contentsafety-train.jsonl",
+    threshold: round(result.threshold),
+    trainedOn: "contentsafety-train.jsonl + injection-train.jsonl/injection-extra.jsonl rows labelled by what they ask (see the model card)",
     config: { ...config },
     validation: {
-      protocol: protocol === "loso" ? "leave-one-source-family-out" : "source families dealt into 5 folds (never trained on a held-out family)",
+      protocol,
       maxBenignFpr: MAX_BENIGN_FPR,
-      pooledRecall: round(pooled.recall),
-      pooledFpr: round(pooled.fpr),
-      pooledRocAuc: auc,
-      modelOnlyRecall: round(pooledModelOnly.recall),
-      modelOnlyFpr: round(pooledModelOnly.fpr),
-      perFamily: families.map((s) => ({ ...s })),
-      perLanguage: languages.map((s) => ({ ...s })),
-      perCategory: categories.map((s) => ({ ...s })),
+      pooledRecall: round(result.recall),
+      pooledFpr: round(result.fpr),
+      pooledRocAuc: round(result.rocAuc),
+      perFamily: result.families.map((s) => ({ ...s })),
+      perLanguage: result.languages.map((s) => ({ ...s })),
+      perCategory: result.categories.map((s) => ({ ...s })),
     },
+    concepts: compiled as unknown as JsonValue,
   };
-  const final = new LinearModel(model.spec, model.labels, model.weights, model.bias, meta);
-  const saved = saveModel(modelPath(CONTENT_SAFETY_MODEL_FILE), final, { pruneBelow: 2e-3 });
+  const words = new LinearModel(trained.words.spec, trained.words.labels, trained.words.weights, trained.words.bias, meta);
+  const savedWords = saveModel(modelPath(CONTENT_SAFETY_MODEL_FILE), words, { pruneBelow: 2e-3 });
+  const savedConcepts = saveModel(modelPath(CONTENT_SAFETY_CONCEPT_MODEL_FILE), trained.concepts, { pruneBelow: 1e-3 });
+  const categoryModel = trained.categories as LinearModel;
+  const savedCategories = saveModel(modelPath(CONTENT_SAFETY_CATEGORY_MODEL_FILE), categoryModel, { pruneBelow: 2e-3 });
   // Load through the evaluator once, so a file the runtime cannot read fails the training run, not production.
-  new ContentSafety({ model: final, lexicon }).evaluate({ input: "How do I build a pipe bomb?" });
-  console.log(`\nsaved ${CONTENT_SAFETY_MODEL_FILE}: ${saved.bytes} bytes, ${saved.nonZero} weights; ${Math.round((Date.now() - started) / 1000)} s`);
+  new ContentSafety({ model: words, conceptModel: trained.concepts, categoryModel, lexiconTerms }).evaluate({ input: "How do I build a pipe bomb?" });
+  console.log(
+    `\nsaved ${CONTENT_SAFETY_MODEL_FILE}: ${savedWords.bytes} bytes; ${CONTENT_SAFETY_CONCEPT_MODEL_FILE}: ${savedConcepts.bytes} bytes; ` +
+      `${CONTENT_SAFETY_CATEGORY_MODEL_FILE}: ${savedCategories.bytes} bytes; ${Math.round((Date.now() - started) / 1000)} s`,
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

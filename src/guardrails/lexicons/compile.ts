@@ -8,6 +8,7 @@
 //      commands and sentences in many languages) is a homonym there, e.g. Spanish "bollo" (bun).
 // Duplicates keep the heaviest weight; a term listed for several languages gets lang "mul".
 
+import type { ConceptTerm } from "./concepts.js";
 import { LexiconMatcher, type LexiconTerm, type TermMode } from "./matcher.js";
 import { foldTerm, isNoSpaceScript, stripLatinDiacritics } from "./skeleton.js";
 import type { LexiconSource } from "./sources.js";
@@ -32,6 +33,8 @@ const NOT_OFFENSIVE = [
   "battere", "balle", "bagnarsi", "cadavere", "brinca", "esel", "bonze", "kugelbeutel", "kimme",
   // slurs in one list that are everyday words in another language (Swahili "kwa" = "for"; Vietnamese "tang")
   "kwa", "tang", "bong", "mong", "monate", "suka", "sega", "pipe", "pot",
+  // topics listed as bad words: naming suicide is how people ask for help (Korean "자살" = suicide)
+  "자살", "suicide", "suicid", "suicidio", "suicídio", "selbstmord", "suicidal",
 ].map(foldTerm);
 
 const MIN_LATIN_LENGTH = 3;
@@ -110,4 +113,47 @@ export function compileLexicon(sources: readonly LexiconSource[], options: Compi
     dropped,
     terms: kept.map((t) => [t.term, Math.round(t.weight * 100) / 100, t.lang, t.mode]),
   };
+}
+
+export interface CompiledConcepts {
+  format: "tollgate-concepts/1";
+  tags: string[];
+  /** [folded term, tag index, lang, mode]. */
+  terms: [string, number, string, TermMode][];
+}
+
+/**
+ * Fold concept terms (concepts.ts) into the compact form a model file carries. The written syntax becomes a mode:
+ * no-space scripts match as substrings, "*stem*" inside a word, "stem*" as a prefix, a phrase with any stem as a
+ * phrase pattern. Latin terms with diacritics also get their accent-free spelling ("niños" → "ninos") when they are
+ * phrases or at least five letters long: short ones would collide with everyday words ("cómo" → "como", "as").
+ * Duplicates keep their first tag.
+ */
+export function compileConcepts(terms: readonly ConceptTerm[], tags: readonly string[]): CompiledConcepts {
+  const tagIndex = new Map(tags.map((t, i) => [t, i] as const));
+  const seen = new Set<string>();
+  const out: [string, number, string, TermMode][] = [];
+  const push = (term: string, mode: TermMode, tag: string, lang: string): void => {
+    const key = `${mode}\u0000${term}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const index = tagIndex.get(tag);
+    if (index === undefined) throw new Error(`concept term "${term}" has unknown tag "${tag}"`);
+    out.push([term, index, lang, mode]);
+  };
+  const folded = terms.map((t) => ({ ...t, term: foldTerm(t.mode === "sub" ? `*${t.term}*` : t.mode === "prefix" ? `${t.term}*` : t.term) }));
+  for (const { term, tag, lang } of folded) {
+    const plain = stripLatinDiacritics(term);
+    const long = term.includes(" ") || term.replace(/\*/g, "").length >= 5;
+    for (const spelling of plain !== term && long ? [term, plain] : [term]) push(...modeOf(spelling), tag, lang);
+  }
+  function modeOf(written: string): [string, TermMode] {
+    const bare = written.replace(/^\*|\*$/g, "");
+    if (isNoSpaceScript(bare)) return [bare.replace(/\*/g, ""), "sub"];
+    if (bare.includes(" ") && written.includes("*")) return [written, "phrase"];
+    if (written.startsWith("*") && written.endsWith("*")) return [bare, "sub"];
+    if (written.endsWith("*")) return [bare, "prefix"];
+    return [bare, "word"];
+  }
+  return { format: "tollgate-concepts/1", tags: [...tags], terms: out };
 }

@@ -110,10 +110,12 @@ export interface Skeleton {
  */
 export function skeletonOf(text: string): Skeleton {
   const { kinds, folds } = tables();
-  const out: string[] = [];
-  const origin: number[] = [];
-  let i = 0;
   const length = text.length;
+  // Typed buffers: the skeleton is never longer than the text (separators collapse, invisibles drop).
+  const out = new Uint16Array(length);
+  const origin = new Int32Array(length);
+  let n = 0;
+  let i = 0;
   while (i < length) {
     const kind = kinds[text.charCodeAt(i)] as Kind;
     if (kind === Kind.Separator || kind === Kind.Invisible) {
@@ -129,9 +131,10 @@ export function skeletonOf(text: string): Skeleton {
       if (k === Kind.Letter) hasLetter = true;
       i++;
     }
-    if (out.length > 0) {
-      out.push(" ");
-      origin.push(start);
+    if (n > 0) {
+      out[n] = 32;
+      origin[n] = start;
+      n++;
     }
     for (let j = start; j < i; j++) {
       const code = text.charCodeAt(j);
@@ -144,11 +147,21 @@ export function skeletonOf(text: string): Skeleton {
       else if (hasLetter && ch in LEET) folded = LEET[ch] as string;
       else if (ch === "'" || ch === "’") continue;
       else folded = ch;
-      out.push(folded);
-      origin.push(j);
+      out[n] = folded.charCodeAt(0);
+      origin[n] = j;
+      n++;
     }
   }
-  return { text: out.join(""), origin: Int32Array.from(origin) };
+  return { text: decodeUnits(out, n), origin: origin.slice(0, n) };
+}
+
+/** UTF-16 code units to a string, in chunks (fromCharCode takes a bounded number of arguments). */
+function decodeUnits(units: Uint16Array, n: number): string {
+  const CHUNK = 8192;
+  if (n <= CHUNK) return String.fromCharCode.apply(null, units.subarray(0, n) as unknown as number[]);
+  const parts: string[] = [];
+  for (let at = 0; at < n; at += CHUNK) parts.push(String.fromCharCode.apply(null, units.subarray(at, Math.min(n, at + CHUNK)) as unknown as number[]));
+  return parts.join("");
 }
 
 /** Fold a lexicon term the way texts are folded (one line, words separated by single spaces). */

@@ -1,6 +1,7 @@
 // What the Toxicity trainer and the runtime must agree on: file names, features, windows. One place, so a
 // retrained model and the code that reads it cannot drift apart.
 
+import type { ConceptViewOptions } from "../lexicons/view.js";
 import type { FeatureSpec } from "../ml/index.js";
 
 export const TOXICITY_MODEL_FILE = "toxicity.json";
@@ -18,3 +19,10 @@ export const TOXICITY_FEATURES: FeatureSpec = { dims: 1 << 18, char: { min: 2, m
 export const TOXICITY_WINDOW = { window: 320, stride: 160 } as const;
 
 export const DEFAULT_TOXICITY_THRESHOLD = 0.5;
+
+/**
+ * The concept view (as ContentSafety's): lexicon words and concept words (insult, you, group, dehumanising terms…)
+ * become placeholders, and each sentence adds a placeholder per pair of concepts in it ("you" × "insult"), so what
+ * the model learns from English insults applies to "du bist ein Idiot" and "너는 멍청해" alike.
+ */
+export const TOXICITY_VIEW: Omit<ConceptViewOptions, "lexicon" | "concepts"> = { mode: "replace", pairs: true };

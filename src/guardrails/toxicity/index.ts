@@ -8,16 +8,17 @@
 // a text without any lexicon word.
 
 import { readFileSync } from "node:fs";
-import { type LexiconMatcher, lexiconFromJson } from "../lexicons/index.js";
-import { type Tier, lexiconView, tierOf } from "../lexicons/view.js";
-import { type LinearModel, loadModel, modelPath } from "../ml/index.js";
+import { LexiconMatcher, type LexiconTerm, conceptsFromJson, lexiconTermsFromJson } from "../lexicons/index.js";
+import { type Tier, conceptView, lexiconView, tierOf } from "../lexicons/view.js";
+import { type LinearModel, loadModel, modelPath, sigmoid } from "../ml/index.js";
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf } from "../types.js";
-import { DEFAULT_TOXICITY_THRESHOLD, TOXICITY_LEXICON_FILE, TOXICITY_MODEL_FILE, TOXICITY_WINDOW } from "./config.js";
+import { DEFAULT_TOXICITY_THRESHOLD, TOXICITY_LEXICON_FILE, TOXICITY_MODEL_FILE, TOXICITY_VIEW, TOXICITY_WINDOW } from "./config.js";
 
 export interface ToxicityOptions extends EvaluatorOptions {
   /** A model to use instead of the shipped one (training and cross-validation pass their own). */
   model?: LinearModel;
-  lexicon?: LexiconMatcher;
+  /** Profanity lexicon terms to use instead of the shipped ones. */
+  lexiconTerms?: readonly LexiconTerm[];
 }
 
 export interface ToxicityScore {
@@ -29,11 +30,12 @@ export interface ToxicityScore {
 
 const HAS_WORD = /[\p{L}\p{N}]/u;
 
+let shippedTerms: LexiconTerm[] | undefined;
 let shippedLexicon: LexiconMatcher | undefined;
 
-/** The shipped lexicon, loaded once per process; errors name the file. */
-export function loadToxicityLexicon(): LexiconMatcher {
-  if (shippedLexicon) return shippedLexicon;
+/** The shipped lexicon's terms, read once per process; errors name the file. */
+export function loadToxicityLexiconTerms(): LexiconTerm[] {
+  if (shippedTerms) return shippedTerms;
   const path = modelPath(TOXICITY_LEXICON_FILE);
   let json: unknown;
   try {
@@ -42,7 +44,13 @@ export function loadToxicityLexicon(): LexiconMatcher {
     throw new Error(`cannot read lexicon ${path}: ${(error as Error).message}`);
   }
   const file = json as { lexicon?: unknown };
-  shippedLexicon = lexiconFromJson(file.lexicon);
+  shippedTerms = lexiconTermsFromJson(file.lexicon);
+  return shippedTerms;
+}
+
+/** The shipped lexicon as a matcher, built once per process. */
+export function loadToxicityLexicon(): LexiconMatcher {
+  shippedLexicon ??= new LexiconMatcher(loadToxicityLexiconTerms());
   return shippedLexicon;
 }
 
@@ -65,13 +73,46 @@ function floorsOf(model: LinearModel): LexiconFloors {
   return floors;
 }
 
-/** Score one text with a given model and lexicon: the path shared by the evaluator and the trainer's validation. */
-export function scoreToxicity(text: string, model: LinearModel, lexicon: LexiconMatcher): ToxicityScore {
+const matchers = new WeakMap<LinearModel, LexiconMatcher>();
+
+/**
+ * The matcher a model reads its view with: the profanity lexicon's terms, plus the concept lexicon compiled into
+ * the model's meta when it was trained on the concept view. Cached per model.
+ */
+export function toxicityMatcher(model: LinearModel, lexiconTerms: readonly LexiconTerm[]): LexiconMatcher {
+  const cached = matchers.get(model);
+  if (cached) return cached;
+  const matcher = model.meta.concepts === undefined ? new LexiconMatcher(lexiconTerms) : conceptsFromJson(model.meta.concepts, lexiconTerms);
+  matchers.set(model, matcher);
+  return matcher;
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** Where the evidence of a very short text is shrunk towards: "no evidence" means "not toxic" (logit of 0.05). */
+const NO_EVIDENCE_LOGIT = Math.log(0.05 / 0.95);
+
+/**
+ * Very short texts carry too little evidence for their n-gram weights to mean much: "lol" or "k" alone would score
+ * whatever the tweets that used them scored. Below `meta.shortTextWords` words (placeholders count as words), the
+ * logit moves towards NO_EVIDENCE_LOGIT in proportion: one word keeps a third of its evidence when the limit is
+ * three. Lexicon floors apply afterwards, so "idiot" alone stays toxic. Off unless the trainer chose it.
+ */
+function shrinkShort(logit: number, viewText: string, model: LinearModel): number {
+  const limit = model.meta.shortTextWords;
+  if (typeof limit !== "number" || limit <= 1) return sigmoid(logit);
+  let words = 0;
+  for (const _ of viewText.matchAll(WORD)) if (++words >= limit) return sigmoid(logit);
+  return sigmoid(NO_EVIDENCE_LOGIT + (logit - NO_EVIDENCE_LOGIT) * (words / limit));
+}
+
+/** Score one text with a given model and matcher (toxicityMatcher): the path shared by the evaluator and training. */
+export function scoreToxicity(text: string, model: LinearModel, matcher: LexiconMatcher): ToxicityScore {
   // Nothing but whitespace and punctuation cannot insult anyone; the model's bias alone would say otherwise.
   if (!HAS_WORD.test(text)) return { score: 0, spans: [], lexicon: 0 };
-  const view = lexiconView(text, lexicon);
+  const view = model.meta.concepts === undefined ? lexiconView(text, matcher) : conceptView(text, { concepts: matcher, ...TOXICITY_VIEW });
   const [best] = model.scoreWindows(view.text, TOXICITY_WINDOW);
-  let score = best ? best.probability : 0;
+  let score = best ? shrinkShort(best.logit, view.text, model) : 0;
   const floors = floorsOf(model);
   for (const hit of view.hits) score = Math.max(score, floors[tierOf(hit.weight)]);
   const spans: Span[] = view.hits.map((hit) => ({
@@ -94,11 +135,11 @@ export class Toxicity implements Evaluator {
   readonly name = "toxicity" as const;
   readonly threshold: number;
   private readonly model: LinearModel;
-  private readonly lexicon: LexiconMatcher;
+  private readonly matcher: LexiconMatcher;
 
   constructor(options: ToxicityOptions = {}) {
     this.model = options.model ?? loadModel(modelPath(TOXICITY_MODEL_FILE));
-    this.lexicon = options.lexicon ?? loadToxicityLexicon();
+    this.matcher = toxicityMatcher(this.model, options.lexiconTerms ?? loadToxicityLexiconTerms());
     const fromModel = this.model.meta.threshold;
     this.threshold = options.threshold ?? (typeof fromModel === "number" ? fromModel : DEFAULT_TOXICITY_THRESHOLD);
     if (!(this.threshold >= 0 && this.threshold <= 1)) throw new RangeError(`toxicity threshold must be in 0..1, got ${this.threshold}`);
@@ -107,7 +148,7 @@ export class Toxicity implements Evaluator {
   evaluate(args: EvaluateArgs): Verdict {
     const started = performance.now();
     const text = textOf(args);
-    const result = scoreToxicity(text, this.model, this.lexicon);
+    const result = scoreToxicity(text, this.model, this.matcher);
     const flagged = result.score >= this.threshold;
     return {
       evaluator: this.name,

@@ -5,46 +5,71 @@ import { Toxicity } from "../../../src/guardrails/toxicity/index.js";
 const toxicity = new Toxicity();
 const score = (text: string): number => toxicity.evaluate({ input: text }).score;
 
+/** Each text's verdict is flagged (or not) as expected. */
+function expectFlagged(texts: readonly string[], flagged: boolean): void {
+  for (const text of texts) expect(toxicity.evaluate({ input: text }).flagged, text).toBe(flagged);
+}
+
 describe("Toxicity (shipped model)", () => {
   it("flags English insults, threats and hate", () => {
-    for (const text of [
+    expectFlagged([
       "You are a fucking idiot",
       "You are so stupid and ugly, nobody likes you",
       "All immigrants are vermin and should be exterminated",
-    ]) {
-      expect(toxicity.evaluate({ input: text }).flagged, text).toBe(true);
-    }
+    ], true);
   });
 
   it("flags obfuscated profanity: masks, leetspeak, spaced and stretched letters", () => {
-    for (const text of ["you f*ck1ng moron", "f u c k you", "fuuuuuck off", "sh1t head"]) {
-      expect(toxicity.evaluate({ input: text }).flagged, text).toBe(true);
-    }
+    expectFlagged(["you f*ck1ng moron", "f u c k you", "fuuuuuck off", "sh1t head"], true);
   });
 
   it("scores toxicity in languages it has no training rows for", () => {
-    for (const text of [
+    expectFlagged([
       "Halt die Fresse, du Hurensohn",
       "Vai tomar no cu, seu filho da puta",
       "Eres un pendejo de mierda",
       "Va te faire foutre, connard",
       "이 개새끼야 꺼져",
-    ]) {
-      expect(toxicity.evaluate({ input: text }).flagged, text).toBe(true);
-    }
+    ], true);
+  });
+
+  it("scores insults without swear words, in languages the profanity lists barely cover", () => {
+    expectFlagged([
+      "You are so stupid and ugly, nobody likes you",
+      "Du bist so dumm und hässlich, niemand mag dich",
+      "너는 정말 멍청하고 못생겼어",
+      "तुम बेवकूफ हो",
+      "Bạn thật ngu ngốc",
+      "Kamu bodoh sekali",
+      "Wewe ni mjinga",
+      "أنت غبي جدا",
+      "你真是个蠢货",
+      "Ты тупой урод",
+    ], true);
+  });
+
+  it("scores threats and dehumanising statements", () => {
+    expectFlagged(["People like you should be shot", "Immigrants are cockroaches", "I will kill you"], true);
+  });
+
+  it("does not flag very short everyday texts", () => {
+    for (const text of ["lol", "a", "k", "ok", "no", "yes", "hi", "lmao", "nice"]) expect(score(text), text).toBeLessThan(0.3);
+    // One lexicon word is still enough.
+    expect(toxicity.evaluate({ input: "idiot" }).flagged).toBe(true);
   });
 
   it("leaves benign text in several languages alone", () => {
-    for (const text of [
+    expectFlagged([
       "Thanks for the help, the recipe was great!",
       "Wie komme ich zum Bahnhof?",
       "Como faço para assar um bolo de chocolate?",
       "오늘 날씨가 정말 좋네요",
       "¿Dónde está la biblioteca?",
       "The class assessment is due Monday",
-    ]) {
-      expect(toxicity.evaluate({ output: text }).flagged, text).toBe(false);
-    }
+      "I hate Mondays",
+      "This bug is killing me",
+      "Das ist ein dummer Fehler in meinem Code",
+    ], false);
   });
 
   it("ranks an insult above the same sentence made polite", () => {
