@@ -48,6 +48,8 @@ export interface InjectionConfig {
   familyCap: number;
   /** Family folds used to produce the out-of-fold n-gram logits the combiner is fitted on. */
   combinerFolds: number;
+  /** The n-gram logit saturates at ±ngramClip in the combiner (see Combiner). */
+  ngramClip: number;
   /** Also train on the windows of long benign rows (labelled benign: every part of a benign text is benign). */
   benignWindows: boolean;
   /** Score threshold shipped with the model (chosen on family-out validation, see the model card). */
@@ -63,6 +65,7 @@ export const DEFAULT_CONFIG: InjectionConfig = {
   scoring: { window: 400, stride: 200 },
   familyCap: 400,
   combinerFolds: 4,
+  ngramClip: 4,
   benignWindows: true,
   threshold: 0.5,
 };
@@ -208,7 +211,8 @@ export function fitCombiner(rows: readonly InjectionRow[], config: InjectionConf
   const weights = rowWeights(rows, config.familyCap);
   const inputCount = 1 + CUE_NAMES.length;
   const examples: TrainingExample[] = rows.map((r, i) => {
-    const inputs = combinerInputs((logits.get(r) as number) * NGRAM_INPUT_SCALE, findCues(modelText(r.text)));
+    const inputs = combinerInputs(logits.get(r) as number, config.ngramClip, findCues(modelText(r.text)));
+    inputs[0] = (inputs[0] as number) * NGRAM_INPUT_SCALE;
     return {
       x: { indices: Int32Array.from(inputs.keys()), values: Float32Array.from(inputs) },
       y: [r.label],
@@ -224,7 +228,12 @@ export function fitCombiner(rows: readonly InjectionRow[], config: InjectionConf
   const cues = {} as Combiner["cues"];
   CUE_NAMES.forEach((name, i) => (cues[name] = round(combiner.weights[i + 1] as number)));
   if (inputCount > 16) throw new Error("combiner has more inputs than its feature space");
-  return { bias: round(combiner.bias[0] as number), ngram: round((combiner.weights[0] as number) * NGRAM_INPUT_SCALE), cues };
+  return {
+    bias: round(combiner.bias[0] as number),
+    ngram: round((combiner.weights[0] as number) * NGRAM_INPUT_SCALE),
+    ngramClip: config.ngramClip,
+    cues,
+  };
 }
 
 const round = (x: number): number => Math.round(x * 1e4) / 1e4;
@@ -232,7 +241,7 @@ const round = (x: number): number => Math.round(x * 1e4) / 1e4;
 /** The shipped model: n-gram weights trained on all rows, with the combiner in its meta. */
 export function trainInjectionModel(rows: readonly InjectionRow[], config: InjectionConfig, meta: JsonObject = {}): LinearModel {
   const combiner = fitCombiner(rows, config);
-  const combinerJson: JsonObject = { bias: combiner.bias, ngram: combiner.ngram, cues: { ...combiner.cues } };
+  const combinerJson: JsonObject = { bias: combiner.bias, ngram: combiner.ngram, ngramClip: combiner.ngramClip, cues: { ...combiner.cues } };
   return trainNgramModel(rows, config, { ...meta, combiner: combinerJson });
 }
 

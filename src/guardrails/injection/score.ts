@@ -20,6 +20,11 @@ export interface InjectionScoring {
 export interface Combiner {
   bias: number;
   ngram: number;
+  /**
+   * The n-gram logit is clipped to ±ngramClip before weighting: on sources it has not seen, the n-gram model is
+   * often confidently wrong (formal German questions, role-play prompts), so its evidence alone must saturate.
+   */
+  ngramClip: number;
   cues: Record<CueName, number>;
 }
 
@@ -46,8 +51,9 @@ export function combinerOf(model: LinearModel): Combiner {
     throw new Error(`prompt injection model: meta.combiner ${why}`);
   };
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("is missing");
-  const { bias, ngram, cues } = raw as JsonObject;
+  const { bias, ngram, ngramClip, cues } = raw as JsonObject;
   if (typeof bias !== "number" || typeof ngram !== "number") fail("needs numeric bias and ngram");
+  if (typeof ngramClip !== "number" || !(ngramClip > 0)) fail("needs a positive ngramClip");
   if (typeof cues !== "object" || cues === null || Array.isArray(cues)) return fail("needs a cues object");
   const weights = {} as Record<CueName, number>;
   for (const name of CUE_NAMES) {
@@ -55,17 +61,21 @@ export function combinerOf(model: LinearModel): Combiner {
     if (typeof w !== "number") fail(`lacks a weight for cue "${name}"`);
     weights[name] = w as number;
   }
-  return { bias: bias as number, ngram: ngram as number, cues: weights };
+  return { bias: bias as number, ngram: ngram as number, ngramClip: ngramClip as number, cues: weights };
 }
 
-/** The combiner's inputs for one text scored whole (training view): [ngram logit, cue 0/1...]. */
-export function combinerInputs(ngramLogit: number, cues: readonly CueMatch[]): number[] {
+export function clip(x: number, limit: number): number {
+  return Math.max(-limit, Math.min(limit, x));
+}
+
+/** The combiner's inputs for one text scored whole (training view): [clipped ngram logit, cue 0/1...]. */
+export function combinerInputs(ngramLogit: number, ngramClip: number, cues: readonly CueMatch[]): number[] {
   const present = new Set(cues.map((c) => c.cue));
-  return [ngramLogit, ...CUE_NAMES.map((name) => (present.has(name) ? 1 : 0))];
+  return [clip(ngramLogit, ngramClip), ...CUE_NAMES.map((name) => (present.has(name) ? 1 : 0))];
 }
 
 export function combine(combiner: Combiner, ngramLogit: number, cues: Iterable<CueName>): number {
-  let z = combiner.bias + combiner.ngram * ngramLogit;
+  let z = combiner.bias + combiner.ngram * clip(ngramLogit, combiner.ngramClip);
   for (const cue of cues) z += combiner.cues[cue];
   return z;
 }
