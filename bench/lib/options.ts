@@ -27,7 +27,7 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- extproc [flags]
 
-  --targets LIST       noop,tollgate                      (default: both)
+  --targets LIST       noop,passthrough,tollgate          (default: all three)
   --transports LIST    tcp,uds                            (default: both)
   --variants LIST      buffered,sse,authz                 (default: all)
   --concurrency LIST   closed-loop request-streams        (default: 1,16,64,256)

@@ -151,6 +151,7 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
     String(adminPort),
     ...(socket ? ["--grpc-socket", socket] : []),
     ...(name === "tollgate" && opts.config ? ["--config", opts.config] : []),
+    ...(name === "passthrough" ? ["--config", join(packageRoot, "bench", "passthrough.yaml")] : []),
   ];
   const pin = pinPrefix(opts.cpu);
   const logFile = join(opts.workDir, `${name}-${opts.transport}.log`);

@@ -14,7 +14,11 @@ export const VARIANT_DESCRIPTIONS: Record<Variant, string> = {
 export const TRANSPORTS = ["tcp", "uds"] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
-export const TARGETS = ["noop", "tollgate"] as const;
+/**
+ * noop: the floor (replies CONTINUE to everything); passthrough: Tollgate with auth and routing only
+ * (bench/passthrough.yaml); tollgate: Tollgate with its built-in config (default guardrails, budgets, audit).
+ */
+export const TARGETS = ["noop", "passthrough", "tollgate"] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 /** What the orchestrator asks the load generator to run: one cell. */
