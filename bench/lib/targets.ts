@@ -95,6 +95,12 @@ export function entryPoint(name: TargetName, from: TollgateSource): { args: stri
   };
 }
 
+/** The config a Tollgate target runs: --config for `tollgate` when given, else the bench's own files. */
+function targetConfig(name: TargetName, given: string | undefined): string {
+  if (name === "tollgate" && given) return given;
+  return join(packageRoot, "bench", name === "passthrough" ? "passthrough.yaml" : "guarded.yaml");
+}
+
 function logTail(file: string, lines = 15): string {
   try {
     return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
@@ -150,8 +156,7 @@ export async function startTarget(name: TargetName, opts: StartOptions): Promise
     "--admin-port",
     String(adminPort),
     ...(socket ? ["--grpc-socket", socket] : []),
-    ...(name === "tollgate" && opts.config ? ["--config", opts.config] : []),
-    ...(name === "passthrough" ? ["--config", join(packageRoot, "bench", "passthrough.yaml")] : []),
+    ...(name === "noop" ? [] : ["--config", targetConfig(name, opts.config)]),
   ];
   const pin = pinPrefix(opts.cpu);
   const logFile = join(opts.workDir, `${name}-${opts.transport}.log`);

@@ -16,7 +16,8 @@ export type Transport = (typeof TRANSPORTS)[number];
 
 /**
  * noop: the floor (replies CONTINUE to everything); passthrough: Tollgate with auth and routing only
- * (bench/passthrough.yaml); tollgate: Tollgate with its built-in config (default guardrails, budgets, audit).
+ * (bench/passthrough.yaml); tollgate: Tollgate with the built-in config's guardrails, budget checks and audit, caps
+ * raised so they never refuse (bench/guarded.yaml), or the --config file.
  */
 export const TARGETS = ["noop", "passthrough", "tollgate"] as const;
 export type TargetName = (typeof TARGETS)[number];
