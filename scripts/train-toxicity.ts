@@ -74,6 +74,11 @@ export interface ToxicityTrainConfig {
   shortFragments: boolean;
   /** Words below which a text's evidence is shrunk towards the bias (toxicity/index.ts shrinkShort); 0 = off. */
   shortTextWords: number;
+  /**
+   * contentsafety-train rows in training: "none"; "toxic" (its hate and harassment rows, in 10+ languages, as toxic);
+   * "all" (also its benign rows). Its rows are then scored only by models that never saw their family.
+   */
+  contentSafetyRows: "none" | "toxic" | "all";
 }
 
 export const DEFAULT_CONFIG: ToxicityTrainConfig = {
@@ -87,6 +92,7 @@ export const DEFAULT_CONFIG: ToxicityTrainConfig = {
   trainOnWordList: false,
   shortFragments: true,
   shortTextWords: 3,
+  contentSafetyRows: "none",
 };
 
 /** Fragments per family (about 5 % of the training rows in all). */
@@ -251,21 +257,45 @@ const aucOrNull = (labels: number[], scores: number[]): number | null => {
 };
 
 /** Leave-one-source-family-out: per-family reports and the pooled out-of-fold scores. */
+/** contentsafety-train rows that join training under `config.contentSafetyRows`. */
+function contentSafetyTraining(config: ToxicityTrainConfig): LabelledRow[] {
+  if (config.contentSafetyRows === "none") return [];
+  return languageRows().filter((r) => r.label === 1 || config.contentSafetyRows === "all");
+}
+
+/**
+ * Leave-one-family-out over toxicity-train and, when they join training, contentsafety-train's families. Returns the
+ * out-of-fold scores of toxicity-train rows and of contentsafety-train's per-language rows: each scored by a model
+ * that never saw its family (rows of families that are never trained on are scored by the all-data model).
+ */
 export function crossValidate(rows: readonly LabelledRow[], lexicons: Lexicons, config = DEFAULT_CONFIG) {
   const labels: number[] = [];
   const scores: number[] = [];
   const families: string[] = [];
   const extra = config.multilingualNegatives ? multilingualNegatives() : [];
-  for (const fold of leaveOneGroupOut(rows, (r) => familyOf(r.source))) {
+  const pool = [...rows, ...contentSafetyTraining(config)];
+  const evaluation = languageRows();
+  const languageScores = new Array<number>(evaluation.length).fill(Number.NaN);
+  for (const fold of leaveOneGroupOut(pool, (r) => familyOf(r.source))) {
     const model = trainToxicityModel([...fold.train, ...extra], lexicons, config);
     const score = scorer(model, lexicons, config);
     for (const row of fold.test) {
+      if (row.fields.lang !== undefined) continue; // contentsafety-train rows: scored below, with all of that family
       labels.push(row.label);
       scores.push(score(row.text));
       families.push(fold.name);
     }
+    evaluation.forEach((row, i) => {
+      if (familyOf(row.source) === fold.name) languageScores[i] = score(row.text);
+    });
   }
-  return { labels, scores, families };
+  if (languageScores.some((x) => Number.isNaN(x))) {
+    const score = scorer(trainToxicityModel([...pool, ...extra], lexicons, config), lexicons, config);
+    evaluation.forEach((row, i) => {
+      if (Number.isNaN(languageScores[i])) languageScores[i] = score(row.text);
+    });
+  }
+  return { labels, scores, families, languages: { rows: evaluation, scores: languageScores } };
 }
 
 export function perGroupReport(groups: readonly string[], labels: readonly number[], scores: readonly number[], threshold: number): SourceReport[] {
@@ -284,12 +314,12 @@ export function perGroupReport(groups: readonly string[], labels: readonly numbe
   });
 }
 
-/** Per-language rows from contentsafety-train: hate/harassment (1) against benign (0). */
-export function languageRows(): { lang: string; label: number; text: string }[] {
+/** Per-language rows from contentsafety-train: hate/harassment (1) against benign (0), with `lang` in their fields. */
+export function languageRows(): LabelledRow[] {
   return readLabelledJsonl(join(DATASETS, "contentsafety-train.jsonl"))
     .filter((r) => !SHARED_WITH_TOXICITY.test(r.source))
     .filter((r) => r.label === 0 || r.fields.category === "hate" || r.fields.category === "harassment")
-    .map((r) => ({ lang: r.fields.lang ?? "unknown", label: r.label, text: r.text }));
+    .map((r) => ({ ...r, fields: { ...r.fields, lang: r.fields.lang ?? "unknown" } }));
 }
 
 export function printTable(title: string, reports: readonly SourceReport[], positive = "toxic"): void {
@@ -302,18 +332,17 @@ const ABLATIONS: [string, Partial<ToxicityTrainConfig>][] = [
   ["previous: lexicon view", { concepts: false, shortFragments: false }],
   ["concept view", { shortFragments: false }],
   ["concept view + short fragments", { shortTextWords: 0 }],
-  ["concept view + short fragments + short-text shrink (shipped)", {}],
+  ["concept view + short fragments + short-text shrink", {}],
+  ["+ contentsafety-train hate/harassment rows", { contentSafetyRows: "toxic" }],
+  ["+ contentsafety-train hate/harassment and benign rows", { contentSafetyRows: "all" }],
 ];
 
-/** Pooled LOFO AUC and per-language AUC (contentsafety-train rows) of one configuration. */
+/** Pooled LOFO AUC and per-language AUC (contentsafety-train rows, out-of-fold) of one configuration. */
 function summarise(rows: readonly LabelledRow[], lexicons: Lexicons, config: ToxicityTrainConfig): string {
   const oof = crossValidate(rows, lexicons, config);
-  const model = trainToxicityModel([...rows, ...(config.multilingualNegatives ? multilingualNegatives() : [])], lexicons, config);
-  const score = scorer(model, lexicons, config);
-  const langRows = languageRows();
   const langAuc = rocAuc(
-    langRows.map((r) => r.label),
-    langRows.map((r) => score(r.text)),
+    oof.languages.rows.map((r) => r.label),
+    oof.languages.scores,
   );
   return `pooled LOFO ROC AUC ${round(rocAuc(oof.labels, oof.scores))}; contentsafety-train hate/harassment vs benign, all languages: ROC AUC ${round(langAuc)}`;
 }
@@ -338,12 +367,11 @@ export async function main(): Promise<void> {
   const sources = perGroupReport(oof.families, oof.labels, oof.scores, threshold);
   printTable(`leave-one-family-out (threshold ${threshold.toFixed(3)}, pooled ROC AUC ${pooledAuc})`, sources);
 
-  const model = trainToxicityModel([...rows, ...(config.multilingualNegatives ? multilingualNegatives() : [])], lexicons, config);
-  const score = scorer(model, lexicons, config);
-  const langRows = languageRows();
-  const langScores = langRows.map((r) => score(r.text));
+  const model = trainToxicityModel([...rows, ...contentSafetyTraining(config), ...(config.multilingualNegatives ? multilingualNegatives() : [])], lexicons, config);
+  const langRows = oof.languages.rows;
+  const langScores = oof.languages.scores;
   const languages = perGroupReport(
-    langRows.map((r) => r.lang),
+    langRows.map((r) => r.fields.lang ?? "unknown"),
     langRows.map((r) => r.label),
     langScores,
     threshold,
@@ -354,7 +382,7 @@ export async function main(): Promise<void> {
       langScores,
     ),
   );
-  printTable(`per language (contentsafety-train hate/harassment vs benign; never trained on; all languages ROC AUC ${allLanguagesAuc})`, languages);
+  printTable(`per language (contentsafety-train hate/harassment vs benign, out-of-fold; all languages ROC AUC ${allLanguagesAuc})`, languages);
 
   const meta: JsonObject = {
     threshold: round(threshold),
