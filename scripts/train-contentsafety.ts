@@ -306,9 +306,9 @@ const ABLATIONS: [string, Partial<ContentSafetyTrainConfig>][] = [
   ["+ toxicity-train hate rows", { toxicityRows: true }],
 ];
 
-export async function main(): Promise<void> {
+/** `npm run train -- --model content_safety [--loso] [--ablate]` (scripts/train.ts passes the flags). */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const started = Date.now();
-  const argv = process.argv.slice(2);
   const loso = argv.includes("--loso");
   const lexiconTerms = loadToxicityLexiconTerms();
   const compiled = buildConcepts();

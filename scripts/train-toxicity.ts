@@ -347,7 +347,8 @@ function summarise(rows: readonly LabelledRow[], lexicons: Lexicons, config: Tox
   return `pooled LOFO ROC AUC ${round(rocAuc(oof.labels, oof.scores))}; contentsafety-train hate/harassment vs benign, all languages: ROC AUC ${round(langAuc)}`;
 }
 
-export async function main(): Promise<void> {
+/** `npm run train -- --model toxicity [--ablate]` (scripts/train.ts passes the flags). */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const started = Date.now();
   const compiled = await buildLexicon();
   const lexicons: Lexicons = { terms: lexiconTermsFromJson(compiled), concepts: compileConcepts(conceptTerms(), CONCEPT_TAGS) };
@@ -355,7 +356,7 @@ export async function main(): Promise<void> {
   const rows = readLabelledJsonl(join(DATASETS, "toxicity-train.jsonl"));
   const config = DEFAULT_CONFIG;
 
-  if (process.argv.includes("--ablate")) {
+  if (argv.includes("--ablate")) {
     for (const [name, change] of ABLATIONS) console.log(`${name}: ${summarise(rows, lexicons, { ...config, ...change })}`);
     return;
   }
