@@ -40,11 +40,9 @@ guardrails:
 `;
 
 /**
- * The claude route adds a toxicity block. Its threshold is raised to 0.95 because of a toxicity bug (see the
- * it.fails test "a benign stream ... default toxicity threshold" below): at the default threshold (~0.43) the model
- * scores the first few characters of almost any answer as toxic ("Your" 0.85, "Sure" 0.57), and a streamed answer
- * is judged on every prefix, so every stream would be blocked. 0.95 keeps benign prefixes (≤ ~0.91) through while
- * the toxic answer below scores ≥ 0.98 once its first insult arrives.
+ * The claude route adds a toxicity block at 0.95: the scenarios assert on its exact threshold and on a toxic answer
+ * that scores well above it once its first insult arrives. (The default threshold is exercised by "a benign stream is
+ * not blocked by toxicity at its default threshold" below.)
  */
 const CLAUDE_GUARDRAILS = `
 flash: true
@@ -249,11 +247,7 @@ describe("post-guardrails: nothing flagged reaches the client", () => {
     expect((await auditRecordOf(s, id)).outcome).toBe("completed");
   });
 
-  // BUG (src/policies/guardrails/policy.ts, responseStream): the StreamGuard's judge closure is created on the first
-  // chunk and pushes findings into THAT call's policyEvents array; later calls return a fresh, empty array. So a
-  // finding on any chunk after the first (in practice every one: the first chunk is the role/empty delta) is never
-  // reported: no guardrail.redact / guardrail.block span event and no decision in the audit record (for a block,
-  // recordDenial skips guardrail denials on the assumption that the event was recorded).
+  // A finding on any chunk (not only the first) reaches the span and the audit record.
   it("the streamed redaction leaves its span event and audit decision", async () => {
     const id = "gr-card-stream-evidence";
     await streamCardAnswer(id);
@@ -312,13 +306,9 @@ describe("post-guardrails: nothing flagged reaches the client", () => {
     expect(await auditRecordOf(s, id)).toMatchObject({ outcome: "denied", status: 200, decisions: [{ evaluator: "toxicity", action: "block", phase: "response_body" }] });
   });
 
-  // BUG (src/guardrails/toxicity, amplified by src/policies/guardrails/stream-guard.ts): the toxicity model gives
-  // very short texts high scores ("Your" 0.85, "Your c" 0.88, "Sure" 0.57, "Refunds are accepted wit" 0.65, all
-  // above its default threshold 0.4293), and StreamGuard judges the window after every chunk starting from the
-  // first few characters, so with toxicity at its default threshold nearly every streamed answer is blocked at its
-  // first chunk. Fix in the evaluator (calibrate short inputs) and/or in StreamGuard (do not let a span-less
-  // whole-text verdict on a few characters block before the end of the stream).
-  it.fails("a benign stream is not blocked by toxicity at its default threshold", async () => {
+  // Short prefixes once scored as toxic and every chunk was judged; the toxicity model is calibrated on short texts
+  // now and classifiers wait for a real window, so a benign stream passes at the default threshold.
+  it("a benign stream is not blocked by toxicity at its default threshold", async () => {
     const answer = "Your order has shipped and will arrive on Tuesday.";
     const client = s.openai({ "x-scenario": "default-toxicity", "x-test-content": answer, "x-test-chunk-size": "6", "x-test-chunk-delay-ms": "5" });
     const stream = await client.chat.completions.create({ model: "fake-gpt", stream: true, messages: [{ role: "user", content: "Where is my order?" }] }, { headers: { "x-request-id": "gr-benign-toxicity" } });
@@ -344,18 +334,14 @@ describe("MCP tool control", () => {
     expect(audit.decisions[0]).toEqual({ policy: "mcp", phase: "request_body", action: "deny", code: "tool_not_allowed", segment: { kind: "tool_args", tool: "delete_records" } });
   });
 
-  // BUG (src/exchange/exchange.ts recordDenial + src/exchange/decisions.ts): a denied tools/call is recorded twice
-  // in its audit record — once from the mcp.tool_denied event (with the tool) and once more by recordDenial, which
-  // adds its own entry for every refusal not made by the guardrails policy.
+  // The mcp.tool_denied event is the denial's one decision; the refusal itself adds no second entry.
   it("the tool denial is one decision in the audit record, not two", async () => {
     const client = await s.mcpClient("gr-mcp-deny-once", "json");
     await client.callTool({ name: "delete_records", arguments: { customer: "c-43" } }).catch(() => undefined);
     expect((await auditRecordOf(s, "gr-mcp-deny-once.tools-call.1")).decisions).toHaveLength(1);
   });
 
-  // BUG (src/exchange/exchange.ts writeAudit/endSpan use denial.status): the audit record's `status` is documented
-  // as "HTTP status the client got", but for MCP denials it records the policy's 403 while the client got 200 (the
-  // MCP codec sends JSON-RPC errors on HTTP 200); the span's http.response.status_code says 403 too.
+  // The record keeps the HTTP status the client got: JSON-RPC errors ride on 200.
   it("the audit record of a denied tools/call has the HTTP status the client got", async () => {
     const client = await s.mcpClient("gr-mcp-deny-status", "json");
     await client.callTool({ name: "delete_records", arguments: { customer: "c-44" } }).catch(() => undefined);
@@ -372,12 +358,8 @@ describe("MCP tool control", () => {
     expect(await auditRecordOf(s, "gr-mcp-list.tools-list.1")).toMatchObject({ endpoint: "mcp", outcome: "completed", status: 200 });
   });
 
-  // BUG (src/exchange/exchange.ts onResponseHeaders): Tollgate switches an SSE response to STREAMED but leaves its
-  // content-length. The MCP SDK's server sends short SSE answers with a content-length; when the whole body is
-  // already buffered Envoy delivers it as one buffered message (processor_state.cc handleHeadersResponse) and
-  // rejects the filtered, shorter body: 500 "mismatch_between_content_length_and_the_length_of_the_mutated_body".
-  // (Were it delivered chunk by chunk, the client would get a body shorter than its content-length instead.)
-  // Fix: remove content-length in the response_headers reply whenever the body may be rewritten.
+  // Tollgate drops the SSE answer's content-length when it switches the body to STREAMED, since it may rewrite it
+  // (Envoy rejects a mutated body whose length disagrees: processor_state.cc).
   it("tools/list (SSE): the same filtering on the server's event stream", async () => {
     const client = await s.mcpClient("gr-mcp-list-sse", "sse");
     const { tools } = await client.listTools();

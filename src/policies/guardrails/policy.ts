@@ -226,6 +226,7 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
           (event, text) => codec.rewriteStreamText(endpoint, event, text),
           cfg.hold_back_chars,
           cfg.redact_style,
+          cfg.judge_every_chars,
         );
         stream = { guard, sink };
         ctx.state.set(STREAM, stream);

@@ -39,6 +39,8 @@ export const guardrailsSchema = z.strictObject({
   offending_text: z.enum(["full", "masked", "sha256", "none"]).default("masked"),
   /** Streamed output: characters held back behind the newest text, so a value split across chunks is seen whole. */
   hold_back_chars: z.number().int().min(0).max(4096).default(64),
+  /** Streamed output is judged again once this many new characters arrived (and at the end), not on every chunk. */
+  judge_every_chars: z.number().int().min(0).max(4096).default(32),
 });
 
 export type GuardrailsConfig = z.output<typeof guardrailsSchema>;

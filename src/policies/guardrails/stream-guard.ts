@@ -37,12 +37,17 @@ export class StreamGuard {
   private released = 0;
   private held: HeldEvent[] = [];
   private redactions: Span[] = [];
+  /** Length of the text at the last judgment: only text judged at least once is ever released. */
+  private judged = 0;
 
   constructor(
     private readonly judge: WindowJudge,
     private readonly rewrite: TextRewriter,
     private readonly holdBack: number,
     private readonly style: RedactStyle,
+    /** Judge again only once this much new text has arrived (or the stream ends): a chunk of a few characters
+     * rarely changes a verdict, and judging every chunk would cost every evaluator once per chunk. */
+    private readonly judgeEvery: number = 0,
   ) {}
 
   /** Characters of output text currently held back. */
@@ -56,6 +61,11 @@ export class StreamGuard {
       if (event.textDelta) this.text += event.textDelta;
       this.held.push({ event, start, end: this.text.length });
     }
+    if (!endOfStream && this.text.length - this.judged < this.judgeEvery) {
+      // Not judged yet: nothing new may go out. Events without text that wait on nothing still pass.
+      return { events: this.release(this.released, false) };
+    }
+    this.judged = this.text.length;
     // Look a hold-back's length behind what was released, so a span that began in released text is still found
     // (its released part cannot be recalled, which is what the hold-back is sized to prevent).
     const windowStart = Math.max(0, this.released - this.holdBack);
