@@ -1,8 +1,9 @@
 // PII evaluator: structured entities by rule and checksum, names, organisations, places and street addresses by
 // gazetteers plus a small trained token model. Span labels are Presidio's entity names.
 
-import { type RedactOptions, redactSpans } from "../redact.js";
-import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Redactor, type Span, type Verdict, textOf } from "../types.js";
+import type { RedactOptions } from "../redact.js";
+import { redactFound, spanVerdict, type ScoredSpan as BaseScoredSpan } from "../span-verdict.js";
+import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Redactor, type Span, type Verdict, checkThreshold, textOf } from "../types.js";
 import { type Candidate, PII_ENTITIES, type PiiEntity, resolveOverlaps } from "./candidate.js";
 import { findStructured } from "./structured.js";
 import { contextOf, loadTagger, type Tagger } from "./tagger/tagger.js";
@@ -22,9 +23,8 @@ export interface PIIOptions extends EvaluatorOptions {
 // the features at run time match those the model was trained with whatever threshold the caller picks.
 const STRUCTURED_FEATURE_THRESHOLD = 0.5;
 
-export interface ScoredSpan extends Span {
+export interface ScoredSpan extends BaseScoredSpan {
   label: PiiEntity;
-  score: number;
 }
 
 export class PII implements Evaluator, Redactor {
@@ -35,9 +35,7 @@ export class PII implements Evaluator, Redactor {
   private readonly tagger: Tagger;
 
   constructor(options: PIIOptions = {}) {
-    const threshold = options.threshold ?? 0.5;
-    if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) throw new RangeError(`threshold must be within 0..1, got ${threshold}`);
-    this.threshold = threshold;
+    this.threshold = checkThreshold(options.threshold ?? 0.5, this.name);
     const entities = options.entities ?? PII_ENTITIES;
     for (const e of entities) {
       if (!PII_ENTITIES.includes(e)) throw new RangeError(`unknown PII entity "${String(e)}"; known: ${PII_ENTITIES.join(", ")}`);
@@ -64,20 +62,10 @@ export class PII implements Evaluator, Redactor {
 
   evaluate(args: EvaluateArgs): Verdict {
     const started = performance.now();
-    const text = textOf(args);
-    const found = this.find(text);
-    return {
-      evaluator: this.name,
-      score: found.reduce((max, s) => Math.max(max, s.score), 0),
-      threshold: this.threshold,
-      flagged: found.length > 0,
-      spans: found.map(({ start, end, text: t, label }) => ({ start, end, text: t, label })),
-      latencyMs: performance.now() - started,
-    };
+    return spanVerdict(this.name, this.threshold, this.find(textOf(args)), started);
   }
 
   redact(text: string, options: RedactOptions = {}): { text: string; spans: Span[] } {
-    const spans = this.find(text).map(({ start, end, text: t, label }) => ({ start, end, text: t, label }));
-    return { text: redactSpans(text, spans, { hashKey: this.hashKey, ...options }), spans };
+    return redactFound(text, this.find(text), this.hashKey, options);
   }
 }

@@ -1,7 +1,8 @@
 // Secrets evaluator: provider API keys, tokens, private keys and passwords in prompts, tool arguments and output.
 
-import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Redactor, type Span, type Verdict, textOf } from "../types.js";
-import { type RedactOptions, redactSpans } from "../redact.js";
+import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Redactor, type Span, type Verdict, checkThreshold, textOf } from "../types.js";
+import type { RedactOptions } from "../redact.js";
+import { redactFound, spanVerdict, type ScoredSpan } from "../span-verdict.js";
 import { findSecrets } from "./scan.js";
 
 export interface SecretsOptions extends EvaluatorOptions {
@@ -9,14 +10,7 @@ export interface SecretsOptions extends EvaluatorOptions {
   hashKey?: string;
 }
 
-export interface ScoredSpan extends Span {
-  score: number;
-}
-
-function checkThreshold(threshold: number): number {
-  if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) throw new RangeError(`threshold must be within 0..1, got ${threshold}`);
-  return threshold;
-}
+export type { ScoredSpan } from "../span-verdict.js";
 
 export class Secrets implements Evaluator, Redactor {
   readonly name = "secrets" as const;
@@ -24,7 +18,7 @@ export class Secrets implements Evaluator, Redactor {
   private readonly hashKey: string | undefined;
 
   constructor(options: SecretsOptions = {}) {
-    this.threshold = checkThreshold(options.threshold ?? 0.5);
+    this.threshold = checkThreshold(options.threshold ?? 0.5, this.name);
     this.hashKey = options.hashKey;
   }
 
@@ -41,21 +35,10 @@ export class Secrets implements Evaluator, Redactor {
 
   evaluate(args: EvaluateArgs): Verdict {
     const started = performance.now();
-    const text = textOf(args);
-    const found = this.find(text);
-    const score = found.reduce((max, s) => Math.max(max, s.score), 0);
-    return {
-      evaluator: this.name,
-      score,
-      threshold: this.threshold,
-      flagged: found.length > 0,
-      spans: found.map(({ start, end, text: t, label }) => ({ start, end, text: t, label })),
-      latencyMs: performance.now() - started,
-    };
+    return spanVerdict(this.name, this.threshold, this.find(textOf(args)), started);
   }
 
   redact(text: string, options: RedactOptions = {}): { text: string; spans: Span[] } {
-    const spans = this.find(text).map(({ start, end, text: t, label }) => ({ start, end, text: t, label }));
-    return { text: redactSpans(text, spans, { hashKey: this.hashKey, ...options }), spans };
+    return redactFound(text, this.find(text), this.hashKey, options);
   }
 }

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { LexiconMatcher, type LexiconTerm, conceptsFromJson, lexiconTermsFromJson } from "../lexicons/index.js";
 import { type Tier, conceptView, lexiconView, tierOf } from "../lexicons/view.js";
 import { type LinearModel, loadModel, modelPath, sigmoid } from "../ml/index.js";
-import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf } from "../types.js";
+import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf, checkThreshold } from "../types.js";
 import { DEFAULT_TOXICITY_THRESHOLD, TOXICITY_LEXICON_FILE, TOXICITY_MODEL_FILE, TOXICITY_VIEW, TOXICITY_WINDOW } from "./config.js";
 
 export interface ToxicityOptions extends EvaluatorOptions {
@@ -141,8 +141,7 @@ export class Toxicity implements Evaluator {
     this.model = options.model ?? loadModel(modelPath(TOXICITY_MODEL_FILE));
     this.matcher = toxicityMatcher(this.model, options.lexiconTerms ?? loadToxicityLexiconTerms());
     const fromModel = this.model.meta.threshold;
-    this.threshold = options.threshold ?? (typeof fromModel === "number" ? fromModel : DEFAULT_TOXICITY_THRESHOLD);
-    if (!(this.threshold >= 0 && this.threshold <= 1)) throw new RangeError(`toxicity threshold must be in 0..1, got ${this.threshold}`);
+    this.threshold = checkThreshold(options.threshold ?? (typeof fromModel === "number" ? fromModel : DEFAULT_TOXICITY_THRESHOLD), this.name);
   }
 
   evaluate(args: EvaluateArgs): Verdict {
