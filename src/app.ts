@@ -3,7 +3,7 @@
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type * as grpc from "@grpc/grpc-js";
-import { loadConfigFile, type LoadedConfig } from "./config/load.js";
+import { loadConfigFile, secretKey, type LoadedConfig } from "./config/load.js";
 import { ConfigHolder } from "./config/reloader.js";
 import { buildRuntime, type RuntimeServices } from "./config/runtime.js";
 import { createAdminServer } from "./transport/admin.js";
@@ -99,7 +99,9 @@ export async function startTollgate(options: StartOptions): Promise<Tollgate> {
   const load = () => applyOverrides(loadConfigFile(options.configFile, options.env), options.overrides);
   const loaded = load();
   // Process-wide: the counter store and its metrics outlive config reloads (changing the store needs a restart).
-  const store = createStore(loaded.config.store);
+  const storeConfig = loaded.config.store;
+  const storePassword = storeConfig.kind === "redis" && storeConfig.password ? loaded.secrets.get(secretKey(storeConfig.password)) : undefined;
+  const store = createStore(storeConfig, { password: storePassword });
   const services: RuntimeServices = {
     metrics,
     evaluators: options.evaluators ?? cachedResolver(createEvaluator),

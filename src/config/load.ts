@@ -132,6 +132,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   };
   for (const p of config.providers) resolve(p.credential, `provider ${p.name}`);
   resolve(config.auth.principal_secret, "auth.principal_secret");
+  if (config.store.kind === "redis") resolve(config.store.password, "store.password");
   return { file, config, secrets, warnings };
 }
 

@@ -1,17 +1,14 @@
 // The configuration file's schema. Keys are snake_case like Envoy's YAML. Every error zod reports carries a key
 // path; load.ts maps it to a line in the file.
 import { z } from "zod";
+import { secretRef } from "./secret.js";
 import { guardrailsSchema } from "../policies/guardrails/schema.js";
 import { limitsSchema } from "../policies/budget/schema.js";
 import { storeSchema } from "../state/config.js";
 
 const failMode = z.enum(["open", "closed"]);
 
-/** A secret value: read from an environment variable or a file at load time, never written in the config. */
-export const secretRef = z.union([
-  z.strictObject({ env: z.string().min(1) }),
-  z.strictObject({ file: z.string().min(1) }),
-]);
+export { secretRef };
 
 const tlsSchema = z.strictObject({
   cert_file: z.string().min(1),

@@ -1,6 +1,7 @@
 // Store configuration (mounted by the main config under `store:`) and the factory that builds a Store from it.
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { z } from "zod";
+import { secretRef } from "../config/secret.js";
 import { MemoryStore } from "./memory.js";
 import { RedisStore } from "./redis/store.js";
 import type { Store } from "./store.js";
@@ -18,6 +19,8 @@ export const storeSchema = z
         /** One URL for standalone Redis; several with `cluster: true` for Redis Cluster seed nodes. */
         url: z.union([redisUrl, z.array(redisUrl).min(1)]),
         cluster: z.boolean().default(false),
+        /** The password (Redis AUTH / ACL user's), as a secret reference rather than inside the URL. */
+        password: secretRef.optional(),
         key_prefix: z.string().min(1).default("tollgate:"),
         /**
          * A command that takes longer counts as a store failure (each limit's fail mode applies). Keep it well under
@@ -32,8 +35,10 @@ export const storeSchema = z
 
 export type StoreConfig = z.infer<typeof storeSchema>;
 
-export function createStore(config: StoreConfig, options: { clock?: () => number } = {}): Store {
-  if (config.kind === "memory") return new MemoryStore(options);
+/** `password` is the resolved value of the config's `password` secret, which wins over one in the URL. */
+export function createStore(config: StoreConfig, options: { clock?: () => number; password?: string | undefined } = {}): Store {
+  const { password, ...storeOptions } = options;
+  if (config.kind === "memory") return new MemoryStore(storeOptions);
   const urls = Array.isArray(config.url) ? config.url : [config.url];
   const redisOptions: RedisOptions = {
     commandTimeout: config.command_timeout_ms,
@@ -44,6 +49,7 @@ export function createStore(config: StoreConfig, options: { clock?: () => number
     maxRetriesPerRequest: 0,
     // Reconnect for ever with capped back-off: the store recovers by itself when Redis comes back.
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
+    ...(password !== undefined ? { password } : {}),
   };
   if (config.cluster) {
     const nodes = urls.map((url) => {
@@ -58,11 +64,11 @@ export function createStore(config: StoreConfig, options: { clock?: () => number
       redisOptions: {
         ...redisOptions,
         username: decodeURIComponent(first.username) || undefined,
-        password: decodeURIComponent(first.password) || undefined,
+        password: password ?? (decodeURIComponent(first.password) || undefined),
         tls,
       },
     });
-    return new RedisStore(client, { prefix: config.key_prefix, ownsClient: true, ...options });
+    return new RedisStore(client, { prefix: config.key_prefix, ownsClient: true, ...storeOptions });
   }
-  return new RedisStore(new Redis(urls[0]!, redisOptions), { prefix: config.key_prefix, ownsClient: true, ...options });
+  return new RedisStore(new Redis(urls[0]!, redisOptions), { prefix: config.key_prefix, ownsClient: true, ...storeOptions });
 }

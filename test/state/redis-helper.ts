@@ -10,9 +10,10 @@ import { Redis } from "ioredis";
 
 export const SHARED_REDIS_URL = "redis://127.0.0.1:6379";
 
-function ping(port: number): boolean {
+function ping(port: number, password?: string): boolean {
   try {
-    return execFileSync("redis-cli", ["-p", String(port), "ping"], { encoding: "utf8", timeout: 2_000, stdio: ["ignore", "pipe", "ignore"] }).trim() === "PONG";
+    const auth = password === undefined ? [] : ["--no-auth-warning", "-a", password];
+    return execFileSync("redis-cli", ["-p", String(port), ...auth, "ping"], { encoding: "utf8", timeout: 2_000, stdio: ["ignore", "pipe", "ignore"] }).trim() === "PONG";
   } catch {
     return false;
   }
@@ -67,10 +68,14 @@ export class PrivateRedis {
   #child: ChildProcess | undefined;
   readonly #dir = mkdtempSync(join(tmpdir(), "tollgate-redis-"));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** With a password the server requires AUTH (requirepass). */
+    readonly password?: string,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await sparePort());
+  static async start(options: { password?: string } = {}): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await sparePort(), options.password);
     await redis.start();
     return redis;
   }
@@ -82,10 +87,10 @@ export class PrivateRedis {
   async start(): Promise<void> {
     this.#child = spawn(
       "redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.#dir],
+      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.#dir, ...(this.password === undefined ? [] : ["--requirepass", this.password])],
       { stdio: "ignore" },
     );
-    await waitFor(() => ping(this.port), `redis on ${this.port}`);
+    await waitFor(() => ping(this.port, this.password), `redis on ${this.port}`);
   }
 
   async stop(): Promise<void> {
