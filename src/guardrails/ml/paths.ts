@@ -1,15 +1,9 @@
-// Where shipped model files live. Sources run from src/guardrails/ml (tsx, vitest); a build runs from
-// dist/src/guardrails/ml, where tsc does not copy the JSON weights, so fall back to the package's src copy.
-
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+// Where shipped model files live: src/guardrails/models/ of the package, whether the code runs from src/ (tsx,
+// vitest) or from a build in dist/ (tsc does not copy the JSON weights; the package ships src/guardrails/models).
+import { packagePath } from "../../paths.js";
 
 /** Absolute path of a file in src/guardrails/models/ (the file need not exist yet, e.g. when training). */
 export function modelPath(fileName: string): string {
   if (fileName.includes("/") || fileName.includes("\\")) throw new Error(`model file name must not contain a path: ${fileName}`);
-  const beside = fileURLToPath(new URL(`../models/${fileName}`, import.meta.url));
-  if (existsSync(beside)) return beside;
-  const fromDist = fileURLToPath(new URL(`../../../../src/guardrails/models/${fileName}`, import.meta.url));
-  if (existsSync(fromDist)) return fromDist;
-  return beside;
+  return packagePath("src", "guardrails", "models", fileName);
 }
