@@ -30,6 +30,13 @@ export const enum Gaz {
 }
 export const GAZ_BITS = 18;
 
+/** Per-word cache slots for Gazetteer.flags (see WordInfo in features.ts). */
+export interface GazMemo {
+  gazOwner: Gazetteer | undefined;
+  gazBits: number;
+  phraseStart: boolean;
+}
+
 export const GAZETTEER_FILE = "pii-gazetteers.json";
 
 interface GazetteerFile {
@@ -124,24 +131,47 @@ export class Gazetteer {
     this.citySuffixLengths = [...new Set([...this.citySuffixes].map((s) => s.length))].sort((a, b) => a - b);
   }
 
-  /** Gaz bits for each token. */
-  flags(tokens: readonly Token[]): Uint32Array {
+  /** Single-token Gaz bits of a lower-cased word (list memberships and a place-name suffix). */
+  private singleBits(lower: string): number {
+    let bits = this.words.get(lower) ?? 0;
+    if (lower.length >= 7 && !(bits & Gaz.CommonWord)) {
+      for (const L of this.citySuffixLengths) {
+        if (L > lower.length - 3) break;
+        if (this.citySuffixes.has(lower.slice(lower.length - L))) {
+          bits |= Gaz.CitySuffix;
+          break;
+        }
+      }
+    }
+    return bits;
+  }
+
+  /**
+   * Gaz bits for each token. `memo` (one per token, shared by tokens with the same text) caches the per-word
+   * lookups across calls; results are the same with or without it.
+   */
+  flags(tokens: readonly Token[], memo?: readonly GazMemo[]): Uint32Array {
     const flags = new Uint32Array(tokens.length);
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i] as Token;
-      let bits = this.words.get(t.lower) ?? 0;
-      if (t.lower.length >= 7 && !(bits & Gaz.CommonWord)) {
-        for (const L of this.citySuffixLengths) {
-          if (L > t.lower.length - 3) break;
-          if (this.citySuffixes.has(t.lower.slice(t.lower.length - L))) {
-            bits |= Gaz.CitySuffix;
-            break;
-          }
+      let bits: number;
+      let phraseStart: boolean;
+      const m = memo?.[i];
+      if (m !== undefined && m.gazOwner === this) {
+        bits = m.gazBits;
+        phraseStart = m.phraseStart;
+      } else {
+        bits = this.singleBits(t.lower);
+        phraseStart = this.phraseStarts.has(t.lower);
+        if (m !== undefined) {
+          m.gazOwner = this;
+          m.gazBits = bits;
+          m.phraseStart = phraseStart;
         }
       }
       flags[i] = (flags[i] as number) | bits;
       const second = tokens[i + 1];
-      if (!second || !this.phraseStarts.has(t.lower)) continue;
+      if (!second || !phraseStart) continue;
       const phrases = this.phrases.get(`${t.lower} ${second.lower}`);
       if (!phrases) continue;
       for (const { rest, bit } of phrases) {

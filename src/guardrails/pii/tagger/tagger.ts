@@ -6,7 +6,7 @@ import { type LinearModel, sigmoid } from "../../ml/linear.js";
 import { modelPath } from "../../ml/paths.js";
 import { loadModel } from "../../ml/serialize.js";
 import type { Candidate, PiiEntity } from "../candidate.js";
-import { buildContext, MAX_TOKEN_FEATURES, STRUCTURED_LABELS, type TokenContext, tokenFeatures } from "./features.js";
+import { buildContext, FeatureSlots, MAX_TOKEN_FEATURES, STRUCTURED_LABELS, type TokenContext, tokenFeatures, tokenFeaturesFast } from "./features.js";
 import { loadGazetteer } from "./gazetteer.js";
 import { gazetteerCandidates, namesSomething } from "./rules.js";
 import { type Token, tokenize } from "./tokens.js";
@@ -72,12 +72,14 @@ export class Tagger {
   private readonly buffer = new Int32Array(MAX_TOKEN_FEATURES);
   private readonly codes: Uint8Array;
   private readonly table: Float64Array;
+  private readonly slots: FeatureSlots;
 
   constructor(readonly model: LinearModel) {
     if (model.meta.features !== TAGGER_FEATURES) throw new Error(`not a PII tagger model (features ${String(model.meta.features)})`);
     if (model.labels.join() !== TAG_LABELS.join()) throw new Error(`PII tagger labels ${model.labels.join()} differ from ${TAG_LABELS.join()}`);
     this.outputs = model.labels.length;
     this.mask = model.spec.dims - 1;
+    this.slots = new FeatureSlots(this.mask);
     const { codes, table } = quantise(model.weights);
     this.codes = new Uint8Array(codes.buffer);
     this.table = table;
@@ -102,7 +104,7 @@ export class Tagger {
         let z1 = b1;
         let z2 = b2;
         let z3 = b3;
-        const count = tokenFeatures(ctx, i, this.mask, indices);
+        const count = tokenFeaturesFast(ctx, i, this.slots, indices);
         for (let f = 0; f < count; f++) {
           const base = (indices[f] as number) << 2;
           z0 += table[codes[base] as number] as number;
