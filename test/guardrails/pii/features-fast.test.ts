@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { FeatureSlots, MAX_TOKEN_FEATURES, tokenFeatures, tokenFeaturesFast } from "../../../src/guardrails/pii/tagger/features.js";
 import { contextOf } from "../../../src/guardrails/pii/tagger/tagger.js";
+import { soleToken, tokenize } from "../../../src/guardrails/pii/tagger/tokens.js";
 import { PIN_TEXTS } from "../ml/pins.helper.js";
 
 describe("tokenFeaturesFast", () => {
@@ -18,6 +19,17 @@ describe("tokenFeaturesFast", () => {
           expect(Array.from(b.subarray(0, n))).toEqual(Array.from(a.subarray(0, n)));
         }
       }
+    }
+  });
+});
+
+describe("soleToken", () => {
+  it("finds the one token exactly when tokenize finds one", () => {
+    for (const text of ["", " ", "Anna", " Anna ", "O'Kon", "New York", "St.", "a-b", "😀", "x😀", "D’Amore", "São", "  \n", "日本", "l'", "'l"]) {
+      const tokens = tokenize(text);
+      const sole = soleToken(text);
+      if (tokens.length === 1) expect(sole, JSON.stringify(text)).toEqual({ start: tokens[0]?.start, end: tokens[0]?.end });
+      else expect(sole, JSON.stringify(text)).toBeUndefined();
     }
   });
 });

@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import { modelPath } from "../../ml/paths.js";
-import { type Token, tokenize } from "./tokens.js";
+import { soleToken, type Token, tokenize } from "./tokens.js";
 
 /** One bit per list a token belongs to; features.ts turns each set bit into a feature. */
 export const enum Gaz {
@@ -94,16 +94,20 @@ export class Gazetteer {
     }
     const single = (list: string[], bit: number) => {
       for (const entry of list) {
-        const tokens = tokenize(entry);
-        if (tokens.length === 1) this.words.set(entry, (this.words.get(entry) ?? 0) | bit);
+        if (soleToken(entry)) this.words.set(entry, (this.words.get(entry) ?? 0) | bit);
       }
     };
     const multi = (list: string[], bit: number, singleBit: number) => {
       for (const entry of list) {
+        const sole = soleToken(entry);
+        if (sole) {
+          const lower = entry.slice(sole.start, sole.end).toLowerCase();
+          this.words.set(lower, (this.words.get(lower) ?? 0) | singleBit);
+          continue;
+        }
+        // Two to six tokens (an entry without tokens keeps its old, harmless "undefined undefined" key).
         const tokens = tokenize(entry).map((t) => t.lower);
-        if (tokens.length === 1) {
-          this.words.set(tokens[0] as string, (this.words.get(tokens[0] as string) ?? 0) | singleBit);
-        } else if (tokens.length <= 6) {
+        if (tokens.length <= 6) {
           const key = `${tokens[0]} ${tokens[1]}`;
           this.phraseStarts.add(tokens[0] as string);
           let list = this.phrases.get(key);

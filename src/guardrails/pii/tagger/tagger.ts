@@ -194,8 +194,9 @@ export function decodeSpans(text: string, tokens: readonly Token[], probs: Float
 
 let shared: Tagger | undefined;
 
-/** The shipped tagger, loaded once. */
+/** The shipped tagger, loaded once, with the gazetteer its features read (so the first call loads nothing). */
 export function loadTagger(): Tagger {
   shared ??= new Tagger(loadModel(modelPath(TAGGER_FILE)));
+  loadGazetteer();
   return shared;
 }

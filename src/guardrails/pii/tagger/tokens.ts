@@ -73,6 +73,42 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/**
+ * The range of the only token of `text` when tokenize(text) would return exactly one token, else undefined; no
+ * allocation per call (the gazetteer classifies some hundred thousand entries this way at load time).
+ */
+export function soleToken(text: string): { start: number; end: number } | undefined {
+  const table = classTable();
+  const n = text.length;
+  let found: { start: number; end: number } | undefined;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    const k = c >= 0xd800 && c <= 0xdfff ? C.Other : (table[c] as number);
+    if (k === C.Space) {
+      i++;
+      continue;
+    }
+    if (found) return undefined;
+    const start = i;
+    if (k === C.Word) {
+      i++;
+      for (;;) {
+        while (i < n && table[text.charCodeAt(i)] === C.Word) i++;
+        if (i + 1 < n && isApostrophe(text.charCodeAt(i)) && table[text.charCodeAt(i + 1)] === C.Word) {
+          i += 2;
+          continue;
+        }
+        break;
+      }
+    } else {
+      i += c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1;
+    }
+    found = { start, end: i };
+  }
+  return found;
+}
+
 /** Word shape with runs collapsed: "McDermott" → "XxXx", "2437" → "d", "O'Kon" → "X'Xx". */
 export function shapeOf(text: string, start: number, end: number): string {
   let shape = "";
