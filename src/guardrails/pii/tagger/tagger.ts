@@ -54,12 +54,14 @@ export function tokenVector(ctx: TokenContext, i: number, dims: number): SparseV
  */
 function quantise(weights: Float32Array): { codes: Int8Array; table: Float64Array } {
   let scale = 0;
-  for (const w of weights) scale = Math.max(scale, Math.abs(w));
+  for (let i = 0; i < weights.length; i++) scale = Math.max(scale, Math.abs(weights[i] as number));
   const codes = new Int8Array(weights.length);
   const table = new Float64Array(256);
   if (scale === 0) return { codes, table };
+  // Pruned models are mostly zeros, whose code is 0 (the array's initial value): skip them.
   for (let i = 0; i < weights.length; i++) {
     const w = weights[i] as number;
+    if (w === 0) continue;
     codes[i] = Math.round(Math.sign(w) * 127 * Math.sqrt(Math.abs(w) / scale));
   }
   for (let code = -128; code <= 127; code++) table[code & 0xff] = Math.sign(code) * (code / 127) ** 2 * scale;
