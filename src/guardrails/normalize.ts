@@ -45,6 +45,15 @@ export function needsUnicodeNormalization(text: string): boolean {
 }
 const NON_PLAIN_ASCII = /[^\t\n\r\x20-\x7e]/;
 
+/**
+ * needsUnicodeNormalization(original), answered without another scan when `normalized` is normalize(original)'s
+ * result for plain ASCII (only that path builds a LazyMapping).
+ */
+export function needsUnicodeNormalizationOf(original: string, normalized: NormalizedText): boolean {
+  if (normalized instanceof LazyMapping && normalized.original === original) return false;
+  return needsUnicodeNormalization(original);
+}
+
 // Invisible or formatting code points dropped outright: soft hyphen, combining grapheme joiner, Arabic letter mark,
 // Hangul fillers, Khmer/Mongolian invisibles, zero-width space/joiners, bidi controls, word joiner and invisible
 // operators, variation selectors, BOM, musical-notation format controls, Unicode tags (used to smuggle ASCII).

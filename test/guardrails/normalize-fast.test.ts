@@ -1,7 +1,7 @@
 // normalize()'s shortcut for plain ASCII that needs no change must agree with the three whitespace replaces it
 // skips, on every short string over the characters that matter.
 import { describe, expect, it } from "vitest";
-import { normalize } from "../../src/guardrails/normalize.js";
+import { needsUnicodeNormalization, needsUnicodeNormalizationOf, normalize } from "../../src/guardrails/normalize.js";
 
 const reference = (s: string): string =>
   s
@@ -27,6 +27,17 @@ describe("normalize on plain ASCII", () => {
       if (n.text === s) {
         expect(Array.from(n.starts)).toEqual(Array.from({ length: s.length }, (_, i) => i));
         expect(Array.from(n.ends)).toEqual(Array.from({ length: s.length }, (_, i) => i + 1));
+      }
+    }
+  });
+});
+
+describe("needsUnicodeNormalizationOf", () => {
+  it("answers like needsUnicodeNormalization, for the text's own normalisation or another one", () => {
+    const texts = ["", "plain", "plain ", " a  b\n", "café", "Ｉｇｎｏｒｅ", "a\u200bb", "tab\there"];
+    for (const s of texts) {
+      for (const other of texts) {
+        expect(needsUnicodeNormalizationOf(s, normalize(other)), `${JSON.stringify(s)} / ${JSON.stringify(other)}`).toBe(needsUnicodeNormalization(s));
       }
     }
   });

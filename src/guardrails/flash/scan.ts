@@ -1,7 +1,7 @@
 // The ProtectFlash scan as a plain function, so PromptInjection can use the same high-precision hits as a floor.
 
 import type { Span } from "../types.js";
-import { type PreparedText, needsUnicodeNormalization, prepareText, toOriginalRange } from "../normalize.js";
+import { type PreparedText, needsUnicodeNormalizationOf, prepareText, toOriginalRange } from "../normalize.js";
 import { FLASH_CATEGORIES, compileFlashPattern, flashAnchors } from "./patterns.js";
 
 const PATTERN = compileFlashPattern();
@@ -36,7 +36,7 @@ export function flashScan(original: string, prepared: PreparedText = prepareText
   };
   // Plain ASCII needs no Unicode folding (the patterns tolerate whitespace runs): scan it as it is.
   const { normalized, variants } = prepared;
-  if (!needsUnicodeNormalization(original)) collect(original, (start, end) => ({ start, end }));
+  if (!needsUnicodeNormalizationOf(original, normalized)) collect(original, (start, end) => ({ start, end }));
   else collect(normalized.text, (start, end) => toOriginalRange(normalized, start, end));
   for (const variant of variants) collect(variant.text, () => ({ start: variant.start, end: variant.end }));
   let miss = 1;
