@@ -114,10 +114,12 @@ export class Tagger {
           z2 += table[codes[base + 2] as number] as number;
           z3 += table[codes[base + 3] as number] as number;
         }
-        out[i * 4] = sigmoid(z0);
-        out[i * 4 + 1] = sigmoid(z1);
-        out[i * 4 + 2] = sigmoid(z2);
-        out[i * 4 + 3] = sigmoid(z3);
+        // sigmoid(z), written out: a call that is not inlined boxes every returned double (64 bytes per token).
+        let e: number;
+        out[i * 4] = z0 >= 0 ? 1 / (1 + Math.exp(-z0)) : ((e = Math.exp(z0)), e / (1 + e));
+        out[i * 4 + 1] = z1 >= 0 ? 1 / (1 + Math.exp(-z1)) : ((e = Math.exp(z1)), e / (1 + e));
+        out[i * 4 + 2] = z2 >= 0 ? 1 / (1 + Math.exp(-z2)) : ((e = Math.exp(z2)), e / (1 + e));
+        out[i * 4 + 3] = z3 >= 0 ? 1 / (1 + Math.exp(-z3)) : ((e = Math.exp(z3)), e / (1 + e));
       }
       return out;
     }
