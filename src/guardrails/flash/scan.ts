@@ -8,6 +8,7 @@ const PATTERN = compileFlashPattern();
 // All anchors as one plain (flag-free) alternation over the lower-cased text: cheaper than one indexOf per anchor.
 const ANCHORS = new RegExp(flashAnchors().map((a) => a.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|"));
 const WEIGHTS = new Map(FLASH_CATEGORIES.map((c) => [c.name, c.weight]));
+const CATEGORY_NAMES = FLASH_CATEGORIES.map((c) => c.name);
 
 export interface FlashResult {
   /** 0 when nothing matched; otherwise the matched categories combined as independent evidence. */
@@ -27,8 +28,21 @@ export function flashScan(original: string, prepared: PreparedText = prepareText
   const found = new Set<string>();
   const collect = (text: string, toOriginal: (start: number, end: number) => { start: number; end: number }): void => {
     if (!mayMatch(text)) return;
-    for (const m of text.matchAll(PATTERN)) {
-      const label = Object.entries(m.groups ?? {}).find(([, v]) => v !== undefined)?.[0] ?? "injection";
+    // An exec loop on the shared pattern (matchAll would clone it per call); nothing below runs PATTERN again, and
+    // no phrase matches the empty string, so this visits exactly matchAll's matches.
+    PATTERN.lastIndex = 0;
+    for (let m = PATTERN.exec(text); m !== null; m = PATTERN.exec(text)) {
+      const groups = m.groups;
+      let label = "injection";
+      // The named groups in pattern order are the categories in order: the first one set names the match.
+      if (groups) {
+        for (const name of CATEGORY_NAMES) {
+          if (groups[name] !== undefined) {
+            label = name;
+            break;
+          }
+        }
+      }
       found.add(label);
       const range = toOriginal(m.index, m.index + m[0].length);
       spans.push({ ...range, text: original.slice(range.start, range.end), label });
