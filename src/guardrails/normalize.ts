@@ -498,7 +498,10 @@ export function decodeVariants(normalized: NormalizedText, depth = 2): DecodedVa
   function addDisguisedEnglish(): void {
     let rotHits = 0;
     let reversedHits = 0;
-    for (const m of text.matchAll(DISGUISED_WORDS)) {
+    // An exec loop (matchAll would clone the pattern on every call): the body recurses into nothing, and every
+    // match is a non-empty word, so this visits exactly matchAll's matches.
+    DISGUISED_WORDS.lastIndex = 0;
+    for (let m = DISGUISED_WORDS.exec(text); m !== null; m = DISGUISED_WORDS.exec(text)) {
       if (m[1] !== undefined) rotHits++;
       else reversedHits++;
     }
