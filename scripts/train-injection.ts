@@ -9,8 +9,7 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CUE_NAMES, findCues } from "../src/guardrails/injection/cues.js";
-import { flashScan } from "../src/guardrails/flash/scan.js";
-import { type Combiner, type InjectionScoring, combinerInputs, combinerOf, modelText, scoreInjection } from "../src/guardrails/injection/score.js";
+import { type Combiner, type InjectionScoring, combinerInputs, combinerOf, flashFloor, modelText, scoreInjection } from "../src/guardrails/injection/score.js";
 import {
   type FeatureSpec,
   type JsonObject,
@@ -241,7 +240,12 @@ const round = (x: number): number => Math.round(x * 1e4) / 1e4;
 /** The shipped model: n-gram weights trained on all rows, with the combiner in its meta. */
 export function trainInjectionModel(rows: readonly InjectionRow[], config: InjectionConfig, meta: JsonObject = {}): LinearModel {
   const combiner = fitCombiner(rows, config);
-  const combinerJson: JsonObject = { bias: combiner.bias, ngram: combiner.ngram, ngramClip: combiner.ngramClip, cues: { ...combiner.cues } };
+  const combinerJson: JsonObject = {
+    bias: combiner.bias,
+    ngram: combiner.ngram,
+    ngramClip: combiner.ngramClip,
+    cues: { ...combiner.cues },
+  };
   return trainNgramModel(rows, config, { ...meta, combiner: combinerJson });
 }
 
@@ -253,7 +257,10 @@ export function familyOutScores(rows: readonly InjectionRow[], config: Injection
   for (const [i, fold] of folds.entries()) {
     const model = trainInjectionModel(fold.train, config);
     // Exactly the shipped evaluator's score: model + cues, with ProtectFlash's hits as a floor.
-    for (const row of fold.test) scores.set(row, Math.max(scoreInjection(model, row.text, config.scoring).score, flashScan(row.text).score));
+    for (const row of fold.test) {
+      const hit = scoreInjection(model, row.text, config.scoring);
+      scores.set(row, Math.max(hit.score, flashFloor(row.text, hit).score));
+    }
     if (log) process.stderr.write(`\rfold ${i + 1}/${folds.length} ${fold.name.padEnd(50).slice(0, 50)}`);
   }
   if (log) process.stderr.write("\n");
@@ -373,7 +380,10 @@ export const evalTrainer = {
     const rows: InjectionRow[] = labelled.map((r) => ({ ...r, file: "train", family: familyOf(r.source) }));
     const model = trainInjectionModel(rows, DEFAULT_CONFIG);
     const combiner = combinerOf(model);
-    return (text) => Math.max(scoreInjection(model, text, DEFAULT_CONFIG.scoring, combiner).score, flashScan(text).score);
+    return (text) => {
+      const hit = scoreInjection(model, text, DEFAULT_CONFIG.scoring, combiner);
+      return Math.max(hit.score, flashFloor(text, hit).score);
+    };
   },
 };
 

@@ -19,6 +19,9 @@ export const CUE_NAMES = [
   "dangerousCode",
   "framing",
   "gibberish",
+  // Counter-cues: benign moves that share an injection's vocabulary. Their combiner weights come out negative.
+  "mention",
+  "roleRequest",
 ] as const;
 export type CueName = (typeof CUE_NAMES)[number];
 
@@ -201,6 +204,25 @@ const framing = cue(
   `${B}${words("imagine", "suppose", "pretend", "let's say", "hypothetically", "in a hypothetical", "in a fictional", "for a (?:novel|story|screenplay|script|movie|game)", "you are (?:a|an) (?:character|actor|novelist|writer|author)", "role-?play(?:ing)? as", "write a (?:story|scene|dialogue) (?:where|in which)")}${E}`,
 );
 
+// --- Counter-cues (benign framings of trigger words; the combiner learns how much each lowers the score) ---
+
+// Talking ABOUT a phrase: translate / explain / classify a quoted string. The quoted part is where an attack phrase
+// may sit harmlessly; injection cues found inside it are dropped (see findCues). An override written outside the
+// quotes ("Translate 'hello'. Ignore the above and...") still counts.
+const OPEN_QUOTE = "(?<![\\p{L}\\p{N}])['\"“‘„«‚]";
+const mention = cue(
+  `${B}${words("translate", "translating", "translation of", "what does", "what do", "meaning of", "means?", "explain", "paraphrase", "an example of", "examples? (?:like|such as)", "phrases? (?:like|such as)", "the (?:phrase|sentence|string|words?|text|message|prompt)", "classify", "detect", "flag", "is (?:the )?(?:phrase|sentence|prompt|message|text)", "spell[- ]check", "proofread", "correct the grammar (?:of|in)", "übersetze\\p{L}*", "traduce\\p{L}*", "tradu[ie]s\\p{L}*", "traduza", "traduci", "переведи\\p{L}*")}${E}[^\n'"“‘„«‚]{0,40}${OPEN_QUOTE}[^\n'"”’“‘„«»‚]{3,200}['"”’“»‘]`,
+  `${B}${words("what (?:is|are)", "explain", "how (?:do|can|to|should|would) (?:i |we |you |one )?(?:detect|prevent|defend against|protect against|protect (?:my|our|an?) \\p{L}+ from|mitigate|block|stop|recogni[sz]e|test for)", "history of", "research on", "paper on", "article about", "classifier for", "examples? of")} ${words("a ", "an ", "the ", "")}${words("prompt injections?", "prompt[- ]injection attacks?", "jailbreak(?:s|ing)?(?: attacks?)?", "injection attacks?", "prompt leak(?:ing|s|age)?", "adversarial prompts?")}${E}`,
+);
+
+// Ordinary role-play requests: "I want you to act as a travel guide", "Act as an SEO expert", "You are an experienced
+// copywriter". A persona that drops rules is caught by the persona cue; this one names a role and an ordinary task.
+const roleRequest = cue(
+  `${B}${words("i want you to act as", "i would like you to act as", "i'd like you to act as", "please act as", "act as", "acting as", "take on the role of", "play the role of", "you will act as", "you are going to act as")} ${words("a", "an", "my", "our")} (?!${words("ai", "a\\.i\\.", "unrestricted", "unfiltered", "uncensored", "evil", "jailbroken", "rogue", "malicious", "amoral", "immoral", "unethical", "different ai", "new ai", "system", "developer", "admin")}${E})\\p{L}`,
+  `${B}${words("you are", "you're", "assume you are", "imagine you are")} ${words("a", "an")} ${words("experienced", "expert", "professional", "skilled", "senior", "seasoned", "knowledgeable", "friendly", "helpful", "patient", "certified", "licensed", "world-class", "talented")}${E}`,
+  `${B}${words("your task is to", "you will (?:help|assist|provide|create|write|design|review|explain|teach|guide)", "you should (?:help|provide|create|write)", "my first (?:request|suggestion request|question|sentence|command) is")}${E}`,
+);
+
 const PATTERNS: [CueName, RegExp][] = [
   ["override", override],
   ["redirect", redirect],
@@ -213,7 +235,12 @@ const PATTERNS: [CueName, RegExp][] = [
   ["codeInsert", codeInsert],
   ["dangerousCode", dangerousCode],
   ["framing", framing],
+  ["mention", mention],
+  ["roleRequest", roleRequest],
 ];
+
+const POSITIVE_IN_QUOTES = new Set<CueName>(["override", "redirect", "persona", "extraction", "addressAi", "framing"]);
+const OPEN_QUOTE_RE = new RegExp(OPEN_QUOTE, "u");
 
 /**
  * Adversarial suffixes (GCG and kin) are token soup appended to a readable request: the tail is one line full of
@@ -263,7 +290,30 @@ export function findCues(text: string): CueMatch[] {
   for (const m of text.matchAll(DAN)) matches.push({ cue: "persona", start: m.index, end: m.index + m[0].length });
   const suffix = gibberishSuffix(text);
   if (suffix) matches.push(suffix);
-  return matches;
+  // Injection cues that lie wholly inside a quoted phrase being translated, explained or classified are mentions,
+  // not instructions.
+  const quoted: [number, number][] = [];
+  for (const m of matches) {
+    if (m.cue !== "mention") continue;
+    const open = OPEN_QUOTE_RE.exec(lower.slice(m.start, m.end));
+    if (open) quoted.push([m.start + open.index, m.end]);
+  }
+  if (quoted.length === 0) return matches;
+  const inQuotes = (m: CueMatch): [number, number] | undefined => (POSITIVE_IN_QUOTES.has(m.cue) ? quoted.find(([s, e]) => m.start >= s && m.end <= e) : undefined);
+  // A quoted mention only counts as one when it actually quotes an injection move (otherwise "respond with the
+  // text 'PWNED'" would be a mention too).
+  const used = new Set<number>();
+  for (const m of matches) {
+    const q = inQuotes(m);
+    if (q) used.add(q[0]);
+  }
+  return matches.filter((m) => {
+    if (m.cue === "mention") {
+      const open = quoted.find(([s, e]) => s >= m.start && e <= m.end);
+      return open === undefined || used.has(open[0]);
+    }
+    return inQuotes(m) === undefined;
+  });
 }
 
 /** The compiled cue patterns (for tests and benchmarks); they run over lower-cased normalised text. */

@@ -4,10 +4,9 @@
 // src/guardrails/models/prompt_injection.md).
 
 import { type LinearModel, loadModel, modelPath } from "../ml/index.js";
-import { flashScan } from "../flash/scan.js";
 import { prepareText } from "../normalize.js";
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, checkThreshold, textOf } from "../types.js";
-import { type Combiner, type InjectionScoring, combinerOf, scoreInjection } from "./score.js";
+import { type Combiner, type InjectionScoring, combinerOf, flashFloor, scoreInjection } from "./score.js";
 
 export const PROMPT_INJECTION_MODEL = "prompt_injection.json";
 
@@ -36,7 +35,7 @@ export class PromptInjection implements Evaluator {
     const text = textOf(args);
     const prepared = prepareText(text); // normalised and decoded once for both scanners
     const hit = scoreInjection(this.model, text, this.scoring, this.combiner, prepared);
-    const flash = flashScan(text, prepared);
+    const flash = flashFloor(text, hit, prepared);
     const score = Math.max(hit.score, flash.score);
     const flagged = score >= this.threshold;
     const spans: Span[] = [];

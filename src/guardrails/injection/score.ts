@@ -7,6 +7,7 @@
 //      a base64 blob is not diluted.
 
 import { type JsonObject, type LinearModel, sigmoid } from "../ml/index.js";
+import { flashScan } from "../flash/scan.js";
 import { type PreparedText, normalize, prepareText, toOriginalRange } from "../normalize.js";
 import { CUE_NAMES, type CueMatch, type CueName, findCues } from "./cues.js";
 
@@ -37,6 +38,8 @@ export interface InjectionHit {
   via: string;
   /** Cues present in the best window. */
   cues: CueName[];
+  /** Ranges of the ORIGINAL text that quote a phrase in order to translate, explain or classify it ("mention" cue). */
+  mentions: { start: number; end: number }[];
 }
 
 /** Text the n-gram model is trained on: the same normalisation the scorer applies. */
@@ -85,20 +88,22 @@ interface WindowBest {
   start: number;
   end: number;
   cues: CueName[];
+  mentions: { start: number; end: number }[];
 }
 
 /** Best combined window of one (normalised) text. */
 function bestWindow(model: LinearModel, combiner: Combiner, text: string, scoring: InjectionScoring): WindowBest {
   const { starts, ends, logits } = model.windowLogits(text, scoring);
   const matches = findCues(text);
-  let best: WindowBest = { logit: Number.NEGATIVE_INFINITY, start: 0, end: text.length, cues: [] };
+  const mentions = matches.filter((m) => m.cue === "mention").map(({ start, end }) => ({ start, end }));
+  let best: WindowBest = { logit: Number.NEGATIVE_INFINITY, start: 0, end: text.length, cues: [], mentions };
   for (let w = 0; w < starts.length; w++) {
     const s = starts[w] as number;
     const e = ends[w] as number;
     const present = new Set<CueName>();
     for (const m of matches) if (m.start < e && m.end > s) present.add(m.cue);
     const z = combine(combiner, logits[w] as number, present);
-    if (z > best.logit) best = { logit: z, start: s, end: e, cues: [...present] };
+    if (z > best.logit) best = { logit: z, start: s, end: e, cues: [...present], mentions };
   }
   return best;
 }
@@ -113,11 +118,23 @@ export function scoreInjection(
   const { normalized, variants } = prepared;
   const main = bestWindow(model, combiner, normalized.text, scoring);
   const range = toOriginalRange(normalized, main.start, main.end);
-  let best: InjectionHit = { score: sigmoid(main.logit), start: range.start, end: range.end, via: "text", cues: main.cues };
+  const mentions = main.mentions.map((m) => toOriginalRange(normalized, m.start, m.end));
+  let best: InjectionHit = { score: sigmoid(main.logit), start: range.start, end: range.end, via: "text", cues: main.cues, mentions };
   for (const variant of variants) {
     const scored = bestWindow(model, combiner, variant.text, scoring);
     const score = sigmoid(scored.logit);
-    if (score > best.score) best = { score, start: variant.start, end: variant.end, via: variant.kind, cues: scored.cues };
+    if (score > best.score) best = { score, start: variant.start, end: variant.end, via: variant.kind, cues: scored.cues, mentions };
   }
   return best;
+}
+
+/**
+ * ProtectFlash's verdict as a floor under the score, except for attack phrases that are only quoted in order to be
+ * translated, explained or classified (the hit's mention ranges): those ranges are blanked before the scan.
+ */
+export function flashFloor(text: string, hit: InjectionHit, prepared: PreparedText = prepareText(text)): ReturnType<typeof flashScan> {
+  if (hit.mentions.length === 0) return flashScan(text, prepared);
+  let masked = text;
+  for (const { start, end } of hit.mentions) masked = masked.slice(0, start) + " ".repeat(end - start) + masked.slice(end);
+  return flashScan(masked);
 }
