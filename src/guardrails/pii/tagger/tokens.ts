@@ -37,6 +37,26 @@ function isApostrophe(c: number): boolean {
   return c === 39 || c === 0x2019;
 }
 
+/** Where the token starting at `i` (of class `k`, not a space) ends. */
+function tokenEnd(text: string, i: number, k: number, table: Uint8Array): number {
+  const n = text.length;
+  if (k !== C.Word) {
+    // One visible character (a surrogate pair as a whole).
+    const c = text.charCodeAt(i);
+    return i + (c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1);
+  }
+  let j = i + 1;
+  for (;;) {
+    while (j < n && table[text.charCodeAt(j)] === C.Word) j++;
+    // An apostrophe between letters stays inside the word: O'Kon, D'Amore.
+    if (j + 1 < n && isApostrophe(text.charCodeAt(j)) && table[text.charCodeAt(j + 1)] === C.Word) {
+      j += 2;
+      continue;
+    }
+    return j;
+  }
+}
+
 export function tokenize(text: string): Token[] {
   const table = classTable();
   const tokens: Token[] = [];
@@ -52,21 +72,7 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     const start = i;
-    if (k === C.Word) {
-      i++;
-      for (;;) {
-        while (i < n && table[text.charCodeAt(i)] === C.Word) i++;
-        // An apostrophe between letters stays inside the word: O'Kon, D'Amore.
-        if (i + 1 < n && isApostrophe(text.charCodeAt(i)) && table[text.charCodeAt(i + 1)] === C.Word) {
-          i += 2;
-          continue;
-        }
-        break;
-      }
-    } else {
-      // One visible character (a surrogate pair as a whole).
-      i += c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1;
-    }
+    i = tokenEnd(text, i, k, table);
     tokens.push({ start, end: i, lower: text.slice(start, i).toLowerCase(), newlineBefore: newline });
     newline = false;
   }
@@ -91,19 +97,7 @@ export function soleToken(text: string): { start: number; end: number } | undefi
     }
     if (found) return undefined;
     const start = i;
-    if (k === C.Word) {
-      i++;
-      for (;;) {
-        while (i < n && table[text.charCodeAt(i)] === C.Word) i++;
-        if (i + 1 < n && isApostrophe(text.charCodeAt(i)) && table[text.charCodeAt(i + 1)] === C.Word) {
-          i += 2;
-          continue;
-        }
-        break;
-      }
-    } else {
-      i += c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1;
-    }
+    i = tokenEnd(text, i, k, table);
     found = { start, end: i };
   }
   return found;
