@@ -58,3 +58,11 @@ export function checkThreshold(threshold: number, evaluator: EvaluatorName): num
   }
   return threshold;
 }
+
+/**
+ * The threshold a trained evaluator runs at: the caller's, else the one its model file ships (chosen on held-out
+ * data at training time), else a fallback; checked to lie within 0..1.
+ */
+export function modelThreshold(given: number | undefined, shipped: unknown, fallback: number, evaluator: EvaluatorName): number {
+  return checkThreshold(given ?? (typeof shipped === "number" ? shipped : fallback), evaluator);
+}

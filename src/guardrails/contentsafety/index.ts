@@ -17,7 +17,7 @@ import { type LexiconMatcher, type LexiconTerm, conceptsFromJson } from "../lexi
 import { conceptView, placeholdersOnly } from "../lexicons/view.js";
 import { type LinearModel, extractFeatures, loadModel, modelPath, sigmoid } from "../ml/index.js";
 import { loadToxicityLexiconTerms } from "../toxicity/index.js";
-import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf, checkThreshold } from "../types.js";
+import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf, modelThreshold } from "../types.js";
 import {
   CONTENT_SAFETY_CATEGORIES,
   CONTENT_SAFETY_CATEGORY_MODEL_FILE,
@@ -209,8 +209,7 @@ export class ContentSafety implements Evaluator {
     }
     this.models = { words, concepts, categories, matcher: contentSafetyMatcher(words, options.lexiconTerms ?? loadToxicityLexiconTerms()) };
     this.rules = options.rules ?? true;
-    const fromModel = words.meta.threshold;
-    this.threshold = checkThreshold(options.threshold ?? (typeof fromModel === "number" ? fromModel : DEFAULT_CONTENT_SAFETY_THRESHOLD), this.name);
+    this.threshold = modelThreshold(options.threshold, words.meta.threshold, DEFAULT_CONTENT_SAFETY_THRESHOLD, this.name);
   }
 
   evaluate(args: EvaluateArgs): Verdict {

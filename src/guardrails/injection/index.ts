@@ -5,7 +5,7 @@
 
 import { type LinearModel, loadModel, modelPath } from "../ml/index.js";
 import { prepareText } from "../normalize.js";
-import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, checkThreshold, textOf } from "../types.js";
+import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, modelThreshold, textOf } from "../types.js";
 import { type Combiner, type InjectionScoring, combinerOf, flashFloor, scoreInjection } from "./score.js";
 
 export const PROMPT_INJECTION_MODEL = "prompt_injection.json";
@@ -26,8 +26,7 @@ export class PromptInjection implements Evaluator {
     this.model = loadModel(options.modelFile ?? modelPath(PROMPT_INJECTION_MODEL));
     this.combiner = combinerOf(this.model);
     this.scoring = scoringOf(this.model);
-    const shipped = this.model.meta.threshold;
-    this.threshold = checkThreshold(options.threshold ?? (typeof shipped === "number" ? shipped : 0.5), this.name);
+    this.threshold = modelThreshold(options.threshold, this.model.meta.threshold, 0.5, this.name);
   }
 
   evaluate(args: EvaluateArgs): Verdict {

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { LexiconMatcher, type LexiconTerm, conceptsFromJson, lexiconTermsFromJson } from "../lexicons/index.js";
 import { type Tier, conceptView, lexiconView, tierOf } from "../lexicons/view.js";
 import { type LinearModel, loadModel, modelPath, sigmoid } from "../ml/index.js";
-import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf, checkThreshold } from "../types.js";
+import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf, modelThreshold } from "../types.js";
 import { DEFAULT_TOXICITY_THRESHOLD, TOXICITY_LEXICON_FILE, TOXICITY_MODEL_FILE, TOXICITY_VIEW, TOXICITY_WINDOW } from "./config.js";
 
 export interface ToxicityOptions extends EvaluatorOptions {
@@ -140,8 +140,7 @@ export class Toxicity implements Evaluator {
   constructor(options: ToxicityOptions = {}) {
     this.model = options.model ?? loadModel(modelPath(TOXICITY_MODEL_FILE));
     this.matcher = toxicityMatcher(this.model, options.lexiconTerms ?? loadToxicityLexiconTerms());
-    const fromModel = this.model.meta.threshold;
-    this.threshold = checkThreshold(options.threshold ?? (typeof fromModel === "number" ? fromModel : DEFAULT_TOXICITY_THRESHOLD), this.name);
+    this.threshold = modelThreshold(options.threshold, this.model.meta.threshold, DEFAULT_TOXICITY_THRESHOLD, this.name);
   }
 
   evaluate(args: EvaluateArgs): Verdict {
