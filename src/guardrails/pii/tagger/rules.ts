@@ -59,14 +59,117 @@ function companyEndingAt(text: string, ctx: TokenContext, i: number): number {
 }
 
 const LOCATION_BEFORE = /^(?:in|to|from|near|at|visit|visiting|en|nach|aus|à|a|de|em|para|di|da|naar|uit)$/;
+// In text typed all in lower case only the plainest of these count ("at", "a", "de" start too many phrases).
+const LOWER_LOCATION_BEFORE = /^(?:in|to|from|near|visit|visiting|visited|nach|naar)$/;
 
-export function gazetteerCandidates(text: string, ctx: TokenContext): Candidate[] {
+const REGION = Gaz.Country | Gaz.State | Gaz.MultiPlace;
+
+/**
+ * A word that can be one of the family names in a firm's name: capitalised like a name, not a country or region,
+ * and (when `listed`) a family name in the lists.
+ */
+function surnameAt(text: string, ctx: TokenContext, i: number, listed: boolean): boolean {
+  const t = ctx.tokens[i];
+  if (!t || ctx.capital[i] !== 1 || ctx.structured[i] !== 0 || !nameCased(text, t)) return false;
+  const bits = ctx.gaz[i] as number;
+  if (bits & REGION) return false;
+  return listed ? (bits & Gaz.LastName) !== 0 : true;
+}
+
+/** Is token j a capitalised word (so that a pattern next to it may be part of a longer name)? */
+function capitalisedWord(ctx: TokenContext, j: number): boolean {
+  const t = ctx.tokens[j];
+  return t !== undefined && ctx.capital[j] === 1 && isWord(t);
+}
+
+/**
+ * Company names built from family names, the way name generators and law firms make them: "Butler-Peters",
+ * "Douglas - Kub", "Owens, Duran and Oneal". A double-barrelled name after a given name ("Mary Smith-Jones") or
+ * two given names ("Jean-Pierre") is a person. Returns the last token of the name, or -1.
+ */
+function surnameFirmAt(text: string, ctx: TokenContext, i: number): number {
+  const { tokens, gaz } = ctx;
+  if (!surnameAt(text, ctx, i, false) || capitalisedWord(ctx, i - 1)) return -1;
+  const a = tokens[i] as Token;
+  const dash = tokens[i + 1];
+  // "A-B" (no spaces) or "A - B" (spaces on both sides), one of them a listed family name.
+  const listed = (gaz[i] as number) & Gaz.LastName;
+  if (dash && (dash.lower === "-" || dash.lower === "–") && surnameAt(text, ctx, i + 2, !listed)) {
+    const b = tokens[i + 2] as Token;
+    const tight = dash.start === a.end && b.start === dash.end;
+    const spaced = dash.start === a.end + 1 && b.start === dash.end + 1;
+    const bothGiven = (gaz[i] as number) & Gaz.FirstName && (gaz[i + 2] as number) & Gaz.FirstName;
+    if ((tight || spaced) && !bothGiven && !capitalisedWord(ctx, i + 3)) return i + 2;
+  }
+  // "A, B and C" / "A, B & C"
+  const comma = tokens[i + 1];
+  const and = tokens[i + 3];
+  if (listed && comma?.lower === "," && surnameAt(text, ctx, i + 2, true) && and && (and.lower === "and" || and.lower === "&" || and.lower === "und") && surnameAt(text, ctx, i + 4, true)) {
+    return i + 4;
+  }
+  return -1;
+}
+
+/** Lower-case text: a given name from the lists followed by a family name (or an initial and a name). */
+function lowerCaseNameAt(ctx: TokenContext, i: number): number {
+  const { tokens, gaz } = ctx;
+  const bits = gaz[i] as number;
+  if (!(bits & Gaz.FirstName) || bits & PLACE) return -1;
+  let j = i + 1;
+  const initial = tokens[j];
+  if (initial && initial.end - initial.start === 1 && /^\p{L}$/u.test(initial.lower) && tokens[j + 1]) j++;
+  const next = tokens[j];
+  if (!next || ctx.structured[j] !== 0 || next.end - next.start < 2 || !/^\p{L}+(?:['’]\p{L}+)?$/u.test(next.lower)) return -1;
+  const nextBits = gaz[j] as number;
+  if (nextBits & Gaz.CommonWord && !(nextBits & Gaz.LastName)) return -1;
+  // A given name that is also an ordinary word ("benjamin", "will") needs a listed family name after it.
+  if (bits & Gaz.CommonWord && (!(nextBits & Gaz.LastName) || nextBits & Gaz.CommonWord)) return -1;
+  return j;
+}
+
+/** Candidates for text typed all in lower case, where the capitalisation the other rules read is missing. */
+function lowerCaseCandidates(ctx: TokenContext, out: Candidate[]): void {
+  const { tokens, gaz, structured } = ctx;
+  const n = tokens.length;
+  for (let i = 0; i < n; i++) {
+    if (structured[i] !== 0) continue;
+    const bits = gaz[i] as number;
+    const previous = tokens[i - 1];
+    if (previous && LOWER_LOCATION_BEFORE.test(previous.lower) && bits & (Gaz.City | Gaz.Country | Gaz.State | Gaz.MultiPlace) && !(bits & Gaz.CommonWord)) {
+      let j = i;
+      if (bits & Gaz.MultiPlace) while (j + 1 < n && (gaz[j + 1] as number) & Gaz.MultiPlace) j++;
+      out.push({ start: (tokens[i] as Token).start, end: (tokens[j] as Token).end, label: "GPE", score: 0.6 });
+      i = j;
+      continue;
+    }
+    const last = lowerCaseNameAt(ctx, i);
+    if (last > i) {
+      out.push({ start: (tokens[i] as Token).start, end: (tokens[last] as Token).end, label: "PERSON", score: 0.6 });
+      i = last;
+    }
+  }
+}
+
+export function gazetteerCandidates(text: string, ctx: TokenContext, lowerCaseText = false): Candidate[] {
   const out: Candidate[] = [];
   const { tokens, gaz, capital, structured } = ctx;
   const n = tokens.length;
+  if (lowerCaseText) {
+    lowerCaseCandidates(ctx, out);
+    return out;
+  }
   for (let i = 0; i < n; i++) {
     const bits = gaz[i] as number;
     if (structured[i] !== 0 || capital[i] !== 1) continue;
+    // A company named after its founders: "Butler-Peters", "Owens, Duran and Oneal".
+    if (tokens[i + 1]?.lower === "-" || tokens[i + 1]?.lower === "–" || tokens[i + 1]?.lower === ",") {
+      const last = surnameFirmAt(text, ctx, i);
+      if (last > i) {
+        out.push({ start: (tokens[i] as Token).start, end: (tokens[last] as Token).end, label: "ORGANIZATION", score: 0.7 });
+        i = last;
+        continue;
+      }
+    }
     // A company: capitalised words ending in a legal form.
     if (LEGAL_FORM.test((tokens[i] as Token).lower)) {
       const first = companyEndingAt(text, ctx, i);
@@ -117,11 +220,24 @@ export function gazetteerCandidates(text: string, ctx: TokenContext): Candidate[
 }
 
 /**
+ * A lone upper-case token of two to four letters ("ID", "SKU", "MAN" in "MAN-73743") is a code or an abbreviation
+ * unless it stands where a region code does in an address: after a comma or at the start of a line.
+ */
+function shortCode(text: string, ctx: TokenContext, i: number): boolean {
+  const t = ctx.tokens[i] as Token;
+  const length = t.end - t.start;
+  if (length < 2 || length > 4 || /\p{Ll}/u.test(text.slice(t.start, t.end)) || !isWord(t)) return false;
+  if (text.charAt(t.end) === "-" && /\d/.test(text.charAt(t.end + 1))) return true;
+  const previous = ctx.tokens[i - 1];
+  return !(t.newlineBefore || previous?.lower === ",");
+}
+
+/**
  * A model span made only of digits, punctuation, common words and lower-case unknown words ("344", "of",
  * "überweisen", "land") names nothing; it needs a capitalised word that is not a common one, or (in text typed
  * all in lower case) a name or place from the gazetteers.
  */
-export function namesSomething(ctx: TokenContext, span: Candidate, lowerCaseText: boolean): boolean {
+export function namesSomething(text: string, ctx: TokenContext, span: Candidate, lowerCaseText: boolean): boolean {
   // Binary search for the first token ending after the span's start.
   let lo = 0;
   let hi = ctx.tokens.length;
@@ -130,6 +246,8 @@ export function namesSomething(ctx: TokenContext, span: Candidate, lowerCaseText
     if ((ctx.tokens[mid] as Token).end <= span.start) lo = mid + 1;
     else hi = mid;
   }
+  const first = ctx.tokens[lo];
+  if (first && first.start >= span.start && first.end >= span.end && shortCode(text, ctx, lo)) return false;
   for (let i = lo; i < ctx.tokens.length; i++) {
     const t = ctx.tokens[i] as Token;
     if (t.start >= span.end) break;

@@ -143,9 +143,72 @@ export class Tagger {
    */
   spans(text: string, ctx: TokenContext, tokenThreshold = 0.5): Candidate[] {
     const lowerCaseText = !/\p{Lu}/u.test(text);
-    const model = decodeSpans(text, ctx.tokens, this.probabilities(ctx), this.outputs, tokenThreshold).filter((s) => namesSomething(ctx, s, lowerCaseText));
-    return [...model, ...gazetteerCandidates(text, ctx)];
+    const probs = this.probabilities(ctx);
+    const out = decodeSpans(text, ctx.tokens, probs, this.outputs, tokenThreshold).filter((s) => namesSomething(text, ctx, s, lowerCaseText));
+    for (const c of gazetteerCandidates(text, ctx, lowerCaseText)) {
+      if (!this.contradicted(ctx, probs, c)) out.push(c);
+    }
+    return mergeSameLabel(out);
   }
+
+  /**
+   * A gazetteer candidate the model reads as another type ("Gary" in "shouted at Gary", "Reed" in "Reed
+   * Elsevier's"): on the tokens it covers, the model's mean probability of some other type is at least 0.5 and
+   * above its mean for the candidate's own type.
+   */
+  private contradicted(ctx: TokenContext, probs: Float32Array, c: Candidate): boolean {
+    const K = this.outputs;
+    const own = TAG_LABELS.indexOf(c.label);
+    if (own < 0) return false;
+    const tokens = ctx.tokens;
+    let lo = 0;
+    let hi = tokens.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((tokens[mid] as Token).end <= c.start) lo = mid + 1;
+      else hi = mid;
+    }
+    let count = 0;
+    let ownSum = 0;
+    let best = 0;
+    for (let k = 0; k < K; k++) {
+      if (k === own) continue;
+      let sum = 0;
+      count = 0;
+      for (let i = lo; i < tokens.length && (tokens[i] as Token).start < c.end; i++) {
+        sum += probs[i * K + k] as number;
+        count++;
+      }
+      best = Math.max(best, sum);
+    }
+    if (count === 0) return false;
+    for (let i = lo; i < tokens.length && (tokens[i] as Token).start < c.end; i++) ownSum += probs[i * K + own] as number;
+    return best / count >= 0.5 && best > ownSum;
+  }
+}
+
+/**
+ * Overlapping candidates of one label (the model's "Peters" and the rule's "Butler-Peters") become one span
+ * covering both, with the higher score, so a redaction leaves no piece of the name behind.
+ */
+export function mergeSameLabel(candidates: Candidate[]): Candidate[] {
+  if (candidates.length < 2) return candidates;
+  candidates.sort((a, b) => a.start - b.start || b.end - a.end);
+  const out: Candidate[] = [];
+  for (const c of candidates) {
+    let merged = false;
+    for (let k = out.length - 1; k >= 0; k--) {
+      const o = out[k] as Candidate;
+      if (o.end <= c.start) continue;
+      if (o.label !== c.label) continue;
+      o.end = Math.max(o.end, c.end);
+      o.score = Math.max(o.score, c.score);
+      merged = true;
+      break;
+    }
+    if (!merged) out.push({ ...c });
+  }
+  return out;
 }
 
 const PUNCTUATION = /^[^\p{L}\p{N}]$/u;
