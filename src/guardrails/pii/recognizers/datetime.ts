@@ -91,7 +91,8 @@ export function findDates(text: string): Candidate[] {
       score = /[ap]\.?m|:\d\d:/i.test(m[0]) ? 0.85 : 0.7;
     } else if (g.bare !== undefined) {
       // A month name alone must be a long one ("in Mar" and "in Jun" are more often something else).
-      if (!/\d/.test(m[0]) && m[0].length < 4) continue;
+      // ("in June Smith's house": a month name followed by a capitalised word is more likely a name.)
+      if (!/\d/.test(g.bare) && (g.bare.length < 4 || /^\s\p{Lu}/u.test(text.slice(end, end + 2)))) continue;
       score = 0.6;
     } else {
       // A weekday name alone ("Monday") is a date reference, but short forms ("Sun", "Mar") are common words.

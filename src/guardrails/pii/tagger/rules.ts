@@ -45,20 +45,34 @@ function placeAt(text: string, ctx: TokenContext, i: number): number {
 // Legal forms and the words company names end with ("Gradiant Research LLC", "Fernandez Inc.", "Hansen & Sons").
 const LEGAL_FORM = /^(?:inc|llc|ltd|limited|corp|corporation|co|gmbh|ag|kg|ug|ohg|sa|sas|sarl|srl|spa|bv|nv|plc|pty|oy|ab|llp|lp|ltda|scop|group|gruppe|groep|holdings|partners|sons|associates|industries|technologies|solutions|systems|labs)(?:['’]s)?$/;
 
-/** "Name Name LLC": one to three capitalised words right before a legal form. */
-function companyEndingAt(text: string, ctx: TokenContext, i: number): number {
+// Words that end many company names but also ordinary phrases ("Kestrel Aerospace" but "fluid dynamics"): they
+// count only after a capitalised word that is not an ordinary word.
+const BUSINESS_WORD =
+  /^(?:aerospace|dynamics|analytics|motors|automotive|pharma|pharmaceuticals|therapeutics|biotech|airlines|airways|bank|insurance|media|capital|ventures|networks|logistics|shipping|freight|foods|energy|robotics|studios|software|telecom|consulting|healthcare|clinic|electronics|engineering|construction|realty|properties|investments|financial|enterprises|international|global|digital|interactive|entertainment|publishing|pictures|records|brewing|brewery|bakery|outfitters|apparel|cosmetics|pharmacy|semiconductors|instruments|devices|mining|chemicals|textiles|agency|hotels|resorts)(?:['’]s)?$/;
+
+/**
+ * "Name Name LLC": one to three capitalised words right before a legal form. Before a mere business word
+ * (`strict`) none of them may be an ordinary word, not even one that is also a name.
+ */
+function companyEndingAt(text: string, ctx: TokenContext, i: number, strict = false): number {
   const { tokens, capital, gaz } = ctx;
   let first = i;
   for (let j = i - 1; j >= 0 && i - j <= 3; j--) {
     const t = tokens[j] as Token;
     const gap = (tokens[j + 1] as Token).start - t.end;
-    if (gap > 1 || !isWord(t) || capital[j] !== 1 || ((gaz[j] as number) & Gaz.CommonWord && !((gaz[j] as number) & NAME))) break;
+    const bits = gaz[j] as number;
+    if (gap > 1 || !isWord(t) || capital[j] !== 1 || (bits & Gaz.CommonWord && (strict || !(bits & NAME)))) break;
     first = j;
   }
   return first < i && nameCased(text, tokens[first] as Token) ? first : -1;
 }
 
-const LOCATION_BEFORE = /^(?:in|to|from|near|at|visit|visiting|en|nach|aus|à|a|de|em|para|di|da|naar|uit)$/;
+const LOCATION_BEFORE = /^(?:in|to|from|near|at|visit|visiting|visited|across|throughout|en|nach|aus|à|a|de|em|para|di|da|naar|uit)$/;
+/**
+ * Companies found by their form ("… LLC", "Butler-Peters"): the form is stronger evidence than the model's reading
+ * of the words, so these outrank a model span over the same words (model scores rarely pass 0.9).
+ */
+export const ORG_RULE_SCORE = 0.9;
 // In text typed all in lower case only the plainest of these count ("at", "a", "de" start too many phrases).
 const LOWER_LOCATION_BEFORE = /^(?:in|to|from|near|visit|visiting|visited|nach|naar)$/;
 
@@ -165,18 +179,19 @@ export function gazetteerCandidates(text: string, ctx: TokenContext, lowerCaseTe
     if (tokens[i + 1]?.lower === "-" || tokens[i + 1]?.lower === "–" || tokens[i + 1]?.lower === ",") {
       const last = surnameFirmAt(text, ctx, i);
       if (last > i) {
-        out.push({ start: (tokens[i] as Token).start, end: (tokens[last] as Token).end, label: "ORGANIZATION", score: 0.7 });
+        out.push({ start: (tokens[i] as Token).start, end: (tokens[last] as Token).end, label: "ORGANIZATION", score: ORG_RULE_SCORE });
         i = last;
         continue;
       }
     }
     // A company: capitalised words ending in a legal form.
-    if (LEGAL_FORM.test((tokens[i] as Token).lower)) {
-      const first = companyEndingAt(text, ctx, i);
+    const legal = LEGAL_FORM.test((tokens[i] as Token).lower);
+    if (legal || BUSINESS_WORD.test((tokens[i] as Token).lower)) {
+      const first = companyEndingAt(text, ctx, i, !legal);
       if (first >= 0) {
         const dot = tokens[i + 1];
         const end = dot && dot.lower === "." && dot.start === (tokens[i] as Token).end ? dot.end : (tokens[i] as Token).end;
-        out.push({ start: (tokens[first] as Token).start, end, label: "ORGANIZATION", score: 0.7 });
+        out.push({ start: (tokens[first] as Token).start, end, label: "ORGANIZATION", score: ORG_RULE_SCORE });
         continue;
       }
     }
@@ -219,6 +234,13 @@ export function gazetteerCandidates(text: string, ctx: TokenContext, lowerCaseTe
   return out;
 }
 
+/** Is token i the first of a sentence or a line (where every word is capitalised)? */
+function sentenceStart(ctx: TokenContext, i: number): boolean {
+  const t = ctx.tokens[i] as Token;
+  const previous = ctx.tokens[i - 1];
+  return !previous || t.newlineBefore || /^[.!?:"“'‘(\[*#>•-]$/.test(previous.lower);
+}
+
 /**
  * A lone upper-case token of two to four letters ("ID", "SKU", "MAN" in "MAN-73743") is a code or an abbreviation
  * unless it stands where a region code does in an address: after a comma or at the start of a line.
@@ -254,6 +276,27 @@ export function namesSomething(text: string, ctx: TokenContext, span: Candidate,
     if (!isWord(t)) continue;
     const bits = ctx.gaz[i] as number;
     if (ctx.capital[i] === 1 ? !(bits & Gaz.CommonWord) || bits & (NAME | Gaz.Country | Gaz.City) : lowerCaseText && bits & (NAME | Gaz.Country | Gaz.City)) return true;
+    // A capitalised ordinary word inside a sentence ("in Frankfurt", "to Reading"), where the model is sure.
+    if (ctx.capital[i] === 1 && span.score >= 0.8 && !sentenceStart(ctx, i)) return true;
   }
   return false;
+}
+
+/**
+ * A model address span without a digit whose words are all places from the lists ("to Nevada", "Ontario,
+ * Canada") is a place: a street address has a number, or at least a street word.
+ */
+export function onlyPlaces(text: string, ctx: TokenContext, span: Candidate): boolean {
+  let words = 0;
+  for (let i = 0; i < ctx.tokens.length; i++) {
+    const t = ctx.tokens[i] as Token;
+    if (t.end <= span.start) continue;
+    if (t.start >= span.end) break;
+    if (/\p{N}/u.test(t.lower)) return false;
+    if (!isWord(t)) continue;
+    const bits = ctx.gaz[i] as number;
+    if (!(bits & (Gaz.City | Gaz.Country | Gaz.State | Gaz.MultiPlace)) || bits & (Gaz.StreetSuffix | Gaz.StreetPrefix | Gaz.SecondaryAddress)) return false;
+    words++;
+  }
+  return words > 0 && text.length > 0;
 }
