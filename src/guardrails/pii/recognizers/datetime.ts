@@ -27,7 +27,8 @@ function names(kind: "month" | "weekday"): string {
   return [...words].sort((a, b) => b.length - a.length).map(escape).join("|");
 }
 
-const MONTH = `(?:${names("month")})\\.?`;
+const MONTH_NAME = `(?:${names("month")})`;
+const MONTH = `${MONTH_NAME}\\.?`;
 const WEEKDAY = `(?:${names("weekday")})\\.?`;
 const DAY = "(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th|er|\\.)?";
 const YEAR = "(?:1[6-9]\\d\\d|20\\d\\d|21\\d\\d)";
@@ -55,7 +56,7 @@ const DATE_SOURCES = [
   // A time of day: 10:30, 9:45am, 23:15:02 ("7pm" alone, like "tonight", is left alone: too vague to redact)
   `(?<time>(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d)?(?:\\s?[ap]\\.?m\\.?)?(?:\\s?${ZONE})?)`,
   // A year or a month name alone, after a word that makes it a date: "since 1984", "in March"
-  `(?<=\\b${TIME_PREPOSITION}\\s)(?<bare>${YEAR}|${MONTH}(?:\\s${YEAR})?)`,
+  `(?<=\\b${TIME_PREPOSITION}\\s)(?<bare>${YEAR}|${MONTH_NAME}(?:\\s${YEAR})?)`,
 ];
 const DATE = new RegExp(`(?<![\\p{L}\\p{N}-])(?:${DATE_SOURCES.join("|")})(?![\\p{L}\\p{N}-]|[/.]\\d)`, "giu");
 

@@ -67,6 +67,8 @@ function companyEndingAt(text: string, ctx: TokenContext, i: number, strict = fa
   return first < i && nameCased(text, tokens[first] as Token) ? first : -1;
 }
 
+// "May I", "Will We": a capitalised pronoun after a given name is not its surname.
+const PRONOUN = /^(?:i|we|you|he|she|they|it)$/;
 const LOCATION_BEFORE = /^(?:in|to|from|near|at|visit|visiting|visited|across|throughout|en|nach|aus|à|a|de|em|para|di|da|naar|uit)$/;
 /**
  * Companies found by their form ("… LLC", "Butler-Peters"): the form is stronger evidence than the model's reading
@@ -115,10 +117,22 @@ function surnameFirmAt(text: string, ctx: TokenContext, i: number): number {
     const bothGiven = (gaz[i] as number) & Gaz.FirstName && (gaz[i + 2] as number) & Gaz.FirstName;
     if ((tight || spaced) && !bothGiven && !capitalisedWord(ctx, i + 3)) return i + 2;
   }
-  // "A, B and C" / "A, B & C"
+  // "A, B and C" / "A, B & C": three family-name-like words (not towns, not ordinary words), one of them listed.
   const comma = tokens[i + 1];
   const and = tokens[i + 3];
-  if (listed && comma?.lower === "," && surnameAt(text, ctx, i + 2, true) && and && (and.lower === "and" || and.lower === "&" || and.lower === "und") && surnameAt(text, ctx, i + 4, true)) {
+  const firmWord = (j: number) => {
+    const bits = gaz[j] as number;
+    return surnameAt(text, ctx, j, false) && (bits & Gaz.LastName || !(bits & (Gaz.City | Gaz.CommonWord)));
+  };
+  if (
+    comma?.lower === "," &&
+    and &&
+    (and.lower === "and" || and.lower === "&" || and.lower === "und") &&
+    firmWord(i) &&
+    firmWord(i + 2) &&
+    firmWord(i + 4) &&
+    ((gaz[i] as number) | (gaz[i + 2] as number) | (gaz[i + 4] as number)) & Gaz.LastName
+  ) {
     return i + 4;
   }
   return -1;
@@ -210,6 +224,8 @@ export function gazetteerCandidates(text: string, ctx: TokenContext, lowerCaseTe
     if (bits & (Gaz.Country | Gaz.MultiCountry) && !(bits & Gaz.FirstName)) {
       let j = i;
       if (bits & Gaz.MultiCountry) while (j + 1 < n && (gaz[j + 1] as number) & Gaz.MultiCountry) j++;
+      // "MAN-73743", "the ID": a short upper-case word is a code more often than a country.
+      if (j === i && shortCode(text, ctx, i)) continue;
       out.push({ start: (tokens[i] as Token).start, end: (tokens[j] as Token).end, label: "GPE", score: 0.75 });
       i = j;
       continue;
@@ -222,7 +238,7 @@ export function gazetteerCandidates(text: string, ctx: TokenContext, lowerCaseTe
         const next = tokens[j + 1] as Token;
         const nextBits = gaz[j + 1] as number;
         const adjacent = next.start - (tokens[j] as Token).end === 1 && text.charAt(next.start - 1) === " ";
-        if (!adjacent || !isWord(next) || capital[j + 1] !== 1 || structured[j + 1] !== 0) break;
+        if (!adjacent || !isWord(next) || capital[j + 1] !== 1 || structured[j + 1] !== 0 || PRONOUN.test(next.lower)) break;
         if (!(nextBits & NAME) && nextBits & Gaz.CommonWord) break;
         j++;
       }
@@ -299,4 +315,29 @@ export function onlyPlaces(text: string, ctx: TokenContext, span: Candidate): bo
     words++;
   }
   return words > 0 && text.length > 0;
+}
+
+/**
+ * A postal address written over several lines is one address, town and country included (as Presidio labels a
+ * generated address): places on the lines right after a street address, with only postcodes, region codes, commas
+ * and spaces between, join it. `spans` must be sorted by start; the joined places are removed.
+ */
+export function joinAddressLines(text: string, spans: Candidate[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (let k = 0; k < spans.length; k++) {
+    const c = spans[k] as Candidate;
+    out.push(c);
+    if (c.label !== "STREET_ADDRESS") continue;
+    while (k + 1 < spans.length) {
+      const next = spans[k + 1] as Candidate;
+      if (next.label !== "GPE" && next.label !== "STREET_ADDRESS") break;
+      if (next.start < c.end) break;
+      const gap = text.slice(c.end, next.start);
+      if (!gap.includes("\n") || !/^[\s,]*(?:[\p{Lu}\d][\p{Lu}\d -]{0,9}[\s,]+)*$/u.test(gap) || gap.length > 40) break;
+      c.end = next.end;
+      c.score = Math.max(c.score, next.score);
+      k++;
+    }
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { loadModel } from "../../ml/serialize.js";
 import type { Candidate, PiiEntity } from "../candidate.js";
 import { buildContext, FeatureSlots, MAX_TOKEN_FEATURES, STRUCTURED_LABELS, type TokenContext, tokenFeatures, tokenFeaturesFast } from "./features.js";
 import { loadGazetteer } from "./gazetteer.js";
-import { gazetteerCandidates, namesSomething, onlyPlaces, ORG_RULE_SCORE } from "./rules.js";
+import { gazetteerCandidates, joinAddressLines, namesSomething, onlyPlaces, ORG_RULE_SCORE } from "./rules.js";
 import { type Token, tokenize } from "./tokens.js";
 
 export const TAGGER_FILE = "pii-tagger.json";
@@ -150,7 +150,7 @@ export class Tagger {
       // Names and places from the word lists yield to the model's reading; a company's legal form does not.
       if (c.score >= ORG_RULE_SCORE || !this.contradicted(ctx, probs, c)) out.push(c);
     }
-    return mergeSameLabel(out);
+    return joinAddressLines(text, mergeSameLabel(out));
   }
 
   /**
