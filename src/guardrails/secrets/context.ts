@@ -2,7 +2,7 @@
 // by the key word in front of them: `api_key = ...`, `Authorization: Bearer ...`, "the password is ...". The
 // value must then look generated (entropy, mixed character classes), so prose after a key word is not flagged.
 
-import { looksLikeSecretValue, shannonEntropy } from "./entropy.js";
+import { isPlaceholder, looksFake, looksLikeSecretValue, shannonEntropy } from "./entropy.js";
 
 export interface ContextFinding {
   start: number;
@@ -13,17 +13,19 @@ export interface ContextFinding {
 
 // Key words, longest alternatives first. Bounded suffixes keep the scan linear on long identifier runs.
 const KEY =
-  "(?:(?<![a-z])key|api[_.-]?key|apikey|access[_.-]?key|secret|token|passw(?:or)?d|passwort|passphrase|passcode|pwd|credentials?|auth(?:[_.-]?key|[_.-]?token)?|private[_.-]?key|(?:php|j)?sess(?:ion)?(?:[_.-]?(?:id|key|token))?|sid|signature|sig)";
+  "(?:(?<![a-z])key|api[_.-]?key|apikey|access[_.-]?key|secret|token|passw(?:or)?d|passwort|passphrase|passcode|(?<![a-z])pass(?![a-z])|pwd|(?<![a-z])pw(?![a-z])|credentials?|auth(?:[_.-]?key|[_.-]?token)?|private[_.-]?key|(?:php|j)?sess(?:ion)?(?:[_.-]?(?:id|key|token))?|sid|signature|sig)";
 const SEP = '(?:\\\\?["\'])?[ \\t]*(?::=|=>|=|:)[ \\t]*';
 const VALUE = "(\\\\?[\"'`]?)([^\\s\"'`<>]{1,512})";
 
 // One pass, five shapes; the group numbers below follow the order of the alternatives.
 const CONTEXT_PATTERN = new RegExp(
   [
-    // 1: Authorization header / bare bearer token. Groups 1-2.
-    `\\b(authorization[ \\t]*:[ \\t]*(?:bearer|token)|bearer)[ \\t]+([A-Za-z0-9._~+/=-]{8,})`,
-    // 2: database clients that take the password glued to -p. Group 3.
-    `\\b(?:mysql|mariadb|mysqldump|mysqladmin)\\b[^\\n]{0,80}?[ \\t]-p['"]?([^\\s'"]{3,128})`,
+    // 1: Authorization header with any scheme but Basic and Digest (Bearer, token, Bot, SSWS, ApiKey... or none), or
+    // a bare bearer token. Groups 1-2.
+    `\\b(authorization["']?[ \\t]*[:=][ \\t]*["']?(?:(?:bearer|token|bot|ssws|apikey|api-key|key|splunk|oauth|sso-key|geniekey|zoho-oauthtoken)[ \\t]+)?|bearer[ \\t]+)([A-Za-z0-9._~+/=-]{8,})`,
+    // 2: clients that take a password on the command line: mysql -pSECRET, redis-cli -a SECRET, sshpass -p SECRET,
+    // curl -u user:SECRET. Group 3.
+    `\\b(?:(?:mysql|mariadb|mysqldump|mysqladmin)\\b[^\\n]{0,80}?[ \\t]-p['"]?|(?:redis-cli\\b[^\\n]{0,80}?[ \\t]-a|sshpass[ \\t]+-p)[ \\t]+['"]?|curl\\b[^\\n]{0,200}?[ \\t](?:-u|--user)[ \\t]*['"]?[^\\s:'"]{1,64}:)([^\\s'"]{3,128})`,
     // 3: Cookie / Set-Cookie header: every cookie value in it is examined. Group 4.
     `\\b(?:set-)?cookie[ \\t]*:[ \\t]*([^\\r\\n]{1,2048})`,
     // 4: key = value, key: value, "key": "value", ?key=value. Groups 5 (key), 6 (quote), 7 (value).
@@ -40,21 +42,36 @@ const SESSION_KEY = /sess|sid|cookie/i;
 const NOT_A_VALUE = /^[/.~]|:\/\/|^[^@\s]+@[a-z0-9-]+\.[a-z]|=[^=]|^(?:bearer|basic|token)$/i;
 const AWS_SECRET_VALUE = /^[A-Za-z0-9/+]{40}$/;
 
-/** Sentence punctuation after an unquoted value is not part of it ("the password is hunter2."). */
+/**
+ * Sentence punctuation after an unquoted value is not part of it ("the password is hunter2."), nor is the next
+ * field of a connection string or query ("Password=...;Database=app", "token=...&format=json").
+ */
 function trimUnquoted(value: string, inUrlQuery: boolean): string {
   let v = value;
-  if (inUrlQuery) {
-    const cut = v.search(/[&#]/);
-    if (cut >= 0) v = v.slice(0, cut);
-  }
+  const cut = inUrlQuery ? v.search(/[&#]/) : v.search(/[;&](?=[\w .-]{1,40}=)/);
+  if (cut >= 0) v = v.slice(0, cut);
   return v.replace(/[.,;:!?)\]}]+$/, "");
 }
 
+// Code after a key word is a reference to the secret, not the secret: config.secretKey, settings.API_KEY,
+// getToken(), AWS_SECRET_ACCESS_KEY, my_api_key, mySecretToken. (Not applied after "password", where
+// "Correct-Horse-Battery" is a passphrase.)
+const CODE_REFERENCE =
+  /\(|^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)+;?$|^[A-Z][A-Z]*\d?(?:_[A-Z]+\d?)+$|^[a-z]+(?:[_-][a-z]+)+$|^[a-z]+(?:[A-Z][a-z]+)+$/;
+// X-Amz-Credential / X-Goog-Credential name the key id and scope of a signed URL; the signature is the secret.
+const SIGNED_URL_SCOPE = /x-(?:amz|goog)-$/i;
+// A key word that names the provider gives a generic value its label (COHERE_API_KEY=..., "mistral": {"key": ...}).
+const PROVIDER_HINT =
+  /(cohere|mistral|datadog|okta|twilio|cloudflare|heroku|vercel|netlify|azure|openai|anthropic|gemini|deepgram|assemblyai|elevenlabs|together|fireworks|voyage|wandb|algolia|mongodb|snowflake|pagerduty|postmark|mailjet|intercom|zendesk|discord|telegram|github|gitlab|slack|stripe|sendgrid|mapbox|segment|amplitude|mixpanel|launchdarkly)/i;
+
 function classify(key: string, value: string, before: string): { id: string; minLength: number } {
   if (PASSWORD_KEY.test(key)) return { id: "password", minLength: 6 };
-  if (/aws/i.test(before + key) && /secret/i.test(key) && AWS_SECRET_VALUE.test(value)) return { id: "aws_secret_access_key", minLength: 40 };
+  if ((/aws/i.test(before + key) || /secret[_.-]?access[_.-]?key/i.test(key)) && /secret/i.test(key) && AWS_SECRET_VALUE.test(value)) {
+    return { id: "aws_secret_access_key", minLength: 40 };
+  }
   if (SESSION_KEY.test(key)) return { id: "session_token", minLength: 10 };
-  return { id: "generic_secret", minLength: 8 };
+  const provider = PROVIDER_HINT.exec(before.slice(-12) + key)?.[1];
+  return { id: provider ? `${provider.toLowerCase()}_api_key` : "generic_secret", minLength: 8 };
 }
 
 function scoreFor(id: string, value: string): number {
@@ -79,7 +96,7 @@ function cookieValues(header: string, offset: number): ContextFinding[] {
 
 // Every shape of CONTEXT_PATTERN starts with one of these words. A plain scan for them is far cheaper than trying
 // the whole pattern at every position, so the pattern is only tried (sticky) where one of them starts.
-const ANCHOR = /key|api|access|secret|token|pass|pwd|pin|auth|bearer|sess|sid|sig|cookie|set-cookie|credential|private|mysql|mariadb|contrase|mot de passe|senha|wachtwoord/gi;
+const ANCHOR = /key|api|access|secret|token|pass|pwd|pw|pin|auth|bearer|sess|sid|sig|cookie|set-cookie|credential|private|mysql|mariadb|redis-cli|sshpass|curl|contrase|mot de passe|senha|wachtwoord/gi;
 const STICKY = new RegExp(CONTEXT_PATTERN.source, "iuy");
 
 /** Matches of CONTEXT_PATTERN, tried only at anchor words; a rejected match resumes inside its value. */
@@ -107,12 +124,15 @@ export function findContextSecrets(text: string): ContextFinding[] {
     if (m[2] !== undefined) {
       const value = m[2].replace(/[.,;:)\]}]+$/, "");
       const start = m.index + m[0].length - m[2].length;
-      if (looksLikeSecretValue(value, 12)) findings.push({ start, end: start + value.length, id: "bearer_token", score: scoreFor("bearer_token", value) });
+      if (looksLikeSecretValue(value, 12) && !looksFake(value) && !CODE_REFERENCE.test(value) && value !== "AWS4-HMAC-SHA256") {
+        findings.push({ start, end: start + value.length, id: "bearer_token", score: scoreFor("bearer_token", value) });
+      }
       continue;
     }
     if (m[3] !== undefined) {
+      const value = m[3].replace(/[;,)]+$/, "");
       const start = m.index + m[0].length - m[3].length;
-      findings.push({ start, end: start + m[3].length, id: "password", score: 0.85 });
+      if (!value.startsWith("$") && !isPlaceholder(value) && !looksFake(value)) findings.push({ start, end: start + value.length, id: "password", score: 0.85 });
       continue;
     }
     if (m[4] !== undefined) {
@@ -129,7 +149,13 @@ export function findContextSecrets(text: string): ContextFinding[] {
     const value = quote === "" ? trimUnquoted(raw, inUrlQuery) : raw.replace(/\\$/, "");
     const { id, minLength } = classify(key, value, before);
     const accepted =
-      id === "aws_secret_access_key" || (!raw.endsWith(":") && !NOT_A_VALUE.test(value) && looksLikeSecretValue(value, minLength, id === "password"));
+      id === "aws_secret_access_key" ||
+      (!raw.endsWith(":") &&
+        !NOT_A_VALUE.test(value) &&
+        looksLikeSecretValue(value, minLength, id === "password") &&
+        !looksFake(value) &&
+        (id === "password" || !CODE_REFERENCE.test(value)) &&
+        !(SIGNED_URL_SCOPE.test(before) && /^credential$/i.test(key)));
     if (!accepted) {
       // The "value" may itself hold a key and value (Cookie: PHPSESSID=...): scan again from inside it.
       resume = valueStart;

@@ -73,3 +73,17 @@ export function looksLikeSecretValue(value: string, minLength: number, password 
   // Short values are passwords or ids: they mix letters with digits, or use three classes.
   return ((classes.digit && (classes.lower || classes.upper)) || classes.count >= 3) && shannonEntropy(value) >= 2.5;
 }
+
+// Stand-ins inside a token-shaped value: "sk-proj-xxxxxxxxxxxxxxxxxxxxxxxx", "xoxb-your-token-here", "ghp_EXAMPLE...".
+const RUN_OF_ONE = /(.)\1{7,}/;
+const STANDIN_WORD = /your|example|sample|dummy|placeholder|redacted|changeme|insert|replace|xxxx|\*\*\*/i;
+
+/**
+ * Does a value that has a credential's shape hold a stand-in rather than a generated secret? "runs" checks only for
+ * eight or more of one character in a row; "full" also for stand-in words.
+ */
+export function looksFake(value: string, mode: "full" | "runs" | "none" = "full"): boolean {
+  if (mode === "none") return false;
+  if (RUN_OF_ONE.test(value)) return true;
+  return mode === "full" && STANDIN_WORD.test(value);
+}

@@ -24,3 +24,16 @@ export function decodeJwtHeader(token: string): JwtHeader | undefined {
   if (typeof header.kid === "string") result.kid = header.kid;
   return result;
 }
+
+/** The JSON payload (second segment) of a JWT, when it decodes to an object. */
+export function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
+  const first = token.indexOf(".");
+  const second = token.indexOf(".", first + 1);
+  if (first <= 0 || second <= first) return undefined;
+  try {
+    const json: unknown = JSON.parse(Buffer.from(token.slice(first + 1, second), "base64url").toString("utf8"));
+    return typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -2,6 +2,8 @@
 // capture group that matched says which rule it was. Key-word findings (context.ts) fill the gaps.
 
 import { findContextSecrets } from "./context.js";
+import { looksFake } from "./entropy.js";
+import { findManifestSecrets } from "./manifest.js";
 import { SECRET_RULES, type SecretRule } from "./rules.js";
 
 export interface SecretFinding {
@@ -18,27 +20,68 @@ interface CompiledRule {
   group: number;
   /** Index of its value group in the combined pattern, if any. */
   valueGroup: number | undefined;
+  /** Index of its lead group (text before the match that belongs to the secret), if any. */
+  leadGroup: number | undefined;
 }
 
 function countGroups(source: string): number {
   return (new RegExp(`${source}|`).exec("")?.length ?? 1) - 1;
 }
 
-function compile(rules: readonly SecretRule[]): { pattern: RegExp; compiled: CompiledRule[] } {
-  const compiled: CompiledRule[] = [];
-  const parts: string[] = [];
-  let group = 1;
+// The word-start guard that most rules begin with (rules.ts B).
+const WORD_START = "(?<![A-Za-z0-9_])";
+
+
+/**
+ * One alternation, arranged so the engine rejects most positions after one or two character tests: the word-start
+ * guard is tested once for all the rules that need it, and those rules are grouped by their literal first character
+ * (`s(?:k-ant-...|k-proj-...|bp_...)|g(?:hp_...|sk_...)`), so a word start tries only the rules that can begin with
+ * its first character. Rules that begin with a character class, or without the guard, follow unchanged. Each rule
+ * keeps a capture group of its own (inside its bucket, after the shared first character), which says which rule
+ * matched; the rule's position in SECRET_RULES still decides between rules that match at the same place.
+ */
+export function arrange(rules: readonly SecretRule[]): { source: string; compiled: CompiledRule[] } {
+  const buckets = new Map<string, { rule: SecretRule; rest: string }[]>();
+  const classStart: { rule: SecretRule; rest: string }[] = [];
+  const unguarded: { rule: SecretRule; rest: string }[] = [];
   for (const rule of rules) {
-    compiled.push({ rule, group, valueGroup: rule.valueGroup === undefined ? undefined : group + rule.valueGroup });
-    parts.push(`(${rule.pattern})`);
-    group += 1 + countGroups(rule.pattern);
+    if (!rule.pattern.startsWith(WORD_START)) {
+      unguarded.push({ rule, rest: rule.pattern });
+      continue;
+    }
+    const rest = rule.pattern.slice(WORD_START.length);
+    const first = rest[0] as string;
+    if (/[A-Za-z0-9_-]/.test(first) && !/^[{?*+]/.test(rest.slice(1))) {
+      const list = buckets.get(first) ?? [];
+      list.push({ rule, rest: rest.slice(1) });
+      buckets.set(first, list);
+    } else {
+      classStart.push({ rule, rest });
+    }
   }
-  return { pattern: new RegExp(parts.join("|"), "g"), compiled };
+  const compiled: CompiledRule[] = [];
+  let group = 1;
+  const wrap = ({ rule, rest }: { rule: SecretRule; rest: string }): string => {
+    compiled.push({
+      rule,
+      group,
+      valueGroup: rule.valueGroup === undefined ? undefined : group + rule.valueGroup,
+      leadGroup: rule.lead === undefined ? undefined : group + rule.lead,
+    });
+    group += 1 + countGroups(rest);
+    return `(${rest})`;
+  };
+  const guarded = [...buckets.entries()].map(([first, list]) => `${first}(?:${list.map(wrap).join("|")})`);
+  guarded.push(...classStart.map(wrap));
+  const source = [`${WORD_START}(?:${guarded.join("|")})`, ...unguarded.map(wrap)].join("|");
+  return { source, compiled };
 }
 
-const { pattern: PROVIDER_PATTERN, compiled: COMPILED } = compile(SECRET_RULES);
+export const ARRANGED = arrange(SECRET_RULES);
+const PROVIDER_PATTERN = new RegExp(ARRANGED.source, "g");
+const COMPILED = ARRANGED.compiled;
 // Anchored copy used to name the provider of a value found some other way (a token inside a URL, after a key word).
-const WHOLE_VALUE = new RegExp(`^(?:${SECRET_RULES.map((r) => `(${r.pattern})`).join("|")})$`);
+const WHOLE_VALUE = new RegExp(`^(?:${ARRANGED.source})$`);
 
 function providerMatches(text: string): SecretFinding[] {
   const findings: SecretFinding[] = [];
@@ -48,7 +91,11 @@ function providerMatches(text: string): SecretFinding[] {
     if (!hit) continue;
     let start = m.index;
     let value = m[0];
-    if (hit.valueGroup !== undefined) {
+    if (hit.leadGroup !== undefined) {
+      const lead = m[hit.leadGroup] ?? "";
+      start -= lead.length;
+      value = lead + value;
+    } else if (hit.valueGroup !== undefined) {
       const inner = m[hit.valueGroup];
       if (inner === undefined) continue;
       start = m.index + m[0].lastIndexOf(inner);
@@ -57,9 +104,28 @@ function providerMatches(text: string): SecretFinding[] {
       PROVIDER_PATTERN.lastIndex = start + value.length;
     }
     if (hit.rule.validate && !hit.rule.validate(value)) continue;
-    findings.push({ start, end: start + value.length, id: providerOf(value) ?? hit.rule.id, score: hit.rule.score });
+    if (looksFake(value, hit.rule.fake) || (hit.valueGroup === undefined && insideBase64Blob(text, start, start + value.length))) continue;
+    const id = hit.rule.relabel?.(value) ?? (hit.valueGroup === undefined ? hit.rule.id : (providerOf(value) ?? hit.rule.id));
+    findings.push({ start, end: start + value.length, id, score: hit.rule.score });
   }
   return findings;
+}
+
+function isBase64Char(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 61;
+}
+
+/**
+ * A match that sits between "+" or "/" characters of a long base64 run is a piece of an image, a certificate or a
+ * compressed blob, not a credential (the word-boundary guards let "/" and "+" through, as URLs need them).
+ */
+function insideBase64Blob(text: string, start: number, end: number): boolean {
+  const before = text.charCodeAt(start - 1);
+  const after = text.charCodeAt(end);
+  if ((before !== 43 && before !== 47) || (after !== 43 && after !== 47 && after !== 61)) return false;
+  let run = 0;
+  for (let i = start - 1; i >= 0 && run < 24 && isBase64Char(text.charCodeAt(i)); i--) run++;
+  return run >= 24;
 }
 
 /** The provider rule that matches the whole value, if any (value shapes beat the generic rule that found it). */
@@ -69,7 +135,8 @@ function providerOf(value: string): string | undefined {
   // WHOLE_VALUE wraps the rules exactly as PROVIDER_PATTERN does, so the group numbers are the same.
   const hit = COMPILED.find((c) => m[c.group] !== undefined);
   if (!hit || hit.valueGroup !== undefined) return undefined;
-  return !hit.rule.validate || hit.rule.validate(value) ? hit.rule.id : undefined;
+  if (hit.rule.validate && !hit.rule.validate(value)) return undefined;
+  return looksFake(value, hit.rule.fake) ? undefined : (hit.rule.relabel?.(value) ?? hit.rule.id);
 }
 
 function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
@@ -80,7 +147,7 @@ function overlaps(a: { start: number; end: number }, b: { start: number; end: nu
 export function findSecrets(text: string): SecretFinding[] {
   const shaped = providerMatches(text);
   const result = [...shaped];
-  for (const c of findContextSecrets(text)) {
+  for (const c of [...findContextSecrets(text), ...findManifestSecrets(text)]) {
     if (shaped.some((s) => overlaps(s, c))) continue;
     if (result.some((s) => overlaps(s, c))) continue;
     const value = text.slice(c.start, c.end);
