@@ -31,7 +31,7 @@ const CONTEXT_PATTERN = new RegExp(
     // 4: key = value, key: value, "key": "value", ?key=value. Groups 5 (key), 6 (quote), 7 (value).
     `(${KEY}[A-Za-z0-9_.-]{0,24})${SEP}${VALUE}`,
     // 5: prose: "the password for the office is X". Groups 8 (key), 9 (quote), 10 (value).
-    `\\b(password|passwort|passcode|passphrase|pwd|pin|contraseña|mot de passe|senha|wachtwoord|token|api key|secret key|secret)\\b(?:[ \\t]+(?:for|of|to|de|für|del|du)[ \\t]+(?:the[ \\t]+|my[ \\t]+|our[ \\t]+)?[\\w-]{1,24}(?:[ \\t]+[\\w-]{1,24})?)?(?:[ \\t]+(?:is|was|is now|ist|es|est|é))?[ \\t]*:?[ \\t]*${VALUE}`,
+    `\\b(password|passwort|passcode|passphrase|pwd|pin|contraseña|mot de passe|senha|wachtwoord|token|api key|secret key|secret)\\b(?:[ \\t]+(?:for|of|to|de|für|del|du)[ \\t]+(?:the[ \\t]+|my[ \\t]+|our[ \\t]+)?[\\w-]{1,24}(?:[ \\t]+[\\w-]{1,24})?)?(?:[ \\t]+(?:is|was|is now|ist|es|est|é))?(?:[ \\t]*:[ \\t]*|[ \\t]+)${VALUE}`,
   ].join("|"),
   "giu",
 );
@@ -39,7 +39,7 @@ const CONTEXT_PATTERN = new RegExp(
 const PASSWORD_KEY = /pass|pwd|pin|contraseña|mot de passe|senha|wachtwoord/i;
 const SESSION_KEY = /sess|sid|cookie/i;
 // Paths, URLs, e-mail addresses and chained assignments follow key words too, but are not the secret.
-const NOT_A_VALUE = /^[/.~]|:\/\/|^[^@\s]+@[a-z0-9-]+\.[a-z]|=[^=]|^(?:bearer|basic|token)$/i;
+const NOT_A_VALUE = /^[/.~@]|:\/\/|^[^@\s]+@[a-z0-9-]+\.[a-z]|=[^=]|^(?:bearer|basic|token)$/i;
 const AWS_SECRET_VALUE = /^[A-Za-z0-9/+]{40}$/;
 
 /**
@@ -55,9 +55,11 @@ function trimUnquoted(value: string, inUrlQuery: boolean): string {
 
 // Code after a key word is a reference to the secret, not the secret: config.secretKey, settings.API_KEY,
 // getToken(), AWS_SECRET_ACCESS_KEY, my_api_key, mySecretToken. (Not applied after "password", where
-// "Correct-Horse-Battery" is a passphrase.)
-const CODE_REFERENCE =
-  /\(|^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)+;?$|^[A-Z][A-Z]*\d?(?:_[A-Z]+\d?)+$|^[a-z]+(?:[_-][a-z]+)+$|^[a-z]+(?:[A-Z][a-z]+)+$/;
+// "Correct-Horse-Battery" is a passphrase: there only member paths and calls count as code.)
+const CODE_PATH = /\(|^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)+;?$/;
+const CODE_REFERENCE = /\(|^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)+;?$|^[A-Z][A-Z]*\d?(?:_[A-Z]+\d?)+$|^[a-z]+(?:[_-][a-z]+)+$|^[A-Za-z][a-z]+(?:[A-Z][a-z]+)+$/;
+// Keys that name, type or locate a secret rather than hold it: SharedAccessKeyName, secret_name, token_type, key_id.
+const NAMES_A_SECRET = /(?:name|type|path|file|id|url|uri|endpoint|region|version|expires?|ttl)$/i;
 // X-Amz-Credential / X-Goog-Credential name the key id and scope of a signed URL; the signature is the secret.
 const SIGNED_URL_SCOPE = /x-(?:amz|goog)-$/i;
 // A key word that names the provider gives a generic value its label (COHERE_API_KEY=..., "mistral": {"key": ...}).
@@ -154,7 +156,8 @@ export function findContextSecrets(text: string): ContextFinding[] {
         !NOT_A_VALUE.test(value) &&
         looksLikeSecretValue(value, minLength, id === "password") &&
         !looksFake(value) &&
-        (id === "password" || !CODE_REFERENCE.test(value)) &&
+        !(id === "password" ? CODE_PATH : CODE_REFERENCE).test(value) &&
+        (id === "session_token" || !NAMES_A_SECRET.test(key)) &&
         !(SIGNED_URL_SCOPE.test(before) && /^credential$/i.test(key)));
     if (!accepted) {
       // The "value" may itself hold a key and value (Cookie: PHPSESSID=...): scan again from inside it.

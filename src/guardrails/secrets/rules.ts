@@ -89,7 +89,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     id: "putty_private_key",
     score: 0.99,
     fake: "none",
-    pattern: "PuTTY-User-Key-File-[23]: [^\\r\\n]+(?:\\r?\\n[^\\r\\n]*){0,40}?\\r?\\nPrivate-Lines: \\d+(?:\\r?\\n[A-Za-z0-9+/=]+)+(?:\\r?\\nPrivate-MAC: [0-9a-fA-F]+)?",
+    pattern: "PuTTY-User-Key-File-[23]: [^\\r\\n]+(?:\\r?\\n[^\\r\\n]*){0,40}?\\r?\\nPrivate-Lines: \\d+(?:\\r?\\n[A-Za-z0-9+/=]+(?=\\r?\\n|$))+(?:\\r?\\nPrivate-MAC: [0-9a-fA-F]+)?",
   },
   { id: "age_secret_key", score: 0.99, pattern: `${B}AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}` },
 
@@ -100,9 +100,9 @@ export const SECRET_RULES: readonly SecretRule[] = [
   { id: "openai_api_key", score: 0.98, pattern: `${B}sk-(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{20,}` },
   { id: "openai_api_key", score: 0.99, pattern: `${B}sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}${E}` },
   // Bare "sk-" keys: long enough that it is not a slug such as "sk-learn".
-  { id: "openai_api_key", score: 0.95, pattern: `${B}sk-(?!ant-)[A-Za-z0-9_-]{32,}`, validate: (v) => /\d/.test(v) && /[A-Z]/.test(v) },
   // DeepSeek, Qwen (DashScope) and other OpenAI-compatible APIs: "sk-" and 32 lower-case hex digits.
   { id: "llm_api_key", score: 0.85, pattern: `${B}sk-${HEX}{32}${E}` },
+  { id: "openai_api_key", score: 0.95, pattern: `${B}sk-(?!ant-)[A-Za-z0-9_-]{32,}`, validate: (v) => /\d/.test(v) && /[A-Z]/.test(v) },
   { id: "groq_api_key", score: 0.98, pattern: `${B}gsk_[A-Za-z0-9]{48,56}${E}` },
   { id: "xai_api_key", score: 0.97, pattern: `${B}xai-[A-Za-z0-9]{70,90}${E}` },
   { id: "perplexity_api_key", score: 0.97, pattern: `${B}pplx-[A-Za-z0-9]{40,56}${E}` },

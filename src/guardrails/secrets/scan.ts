@@ -147,7 +147,7 @@ function overlaps(a: { start: number; end: number }, b: { start: number; end: nu
 export function findSecrets(text: string): SecretFinding[] {
   const shaped = providerMatches(text);
   const result = [...shaped];
-  for (const c of [...findContextSecrets(text), ...findManifestSecrets(text)]) {
+  for (const c of [...findManifestSecrets(text), ...findContextSecrets(text)]) {
     if (shaped.some((s) => overlaps(s, c))) continue;
     if (result.some((s) => overlaps(s, c))) continue;
     const value = text.slice(c.start, c.end);
