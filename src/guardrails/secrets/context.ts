@@ -14,10 +14,13 @@ export interface ContextFinding {
 // Key words, longest alternatives first. Bounded suffixes keep the scan linear on long identifier runs.
 const KEY =
   "(?:(?<![a-z])key|api[_.-]?key|apikey|access[_.-]?key|secret|token|passw(?:or)?d|passwort|passphrase|passcode|(?<![a-z])pass(?![a-z])|pwd|(?<![a-z])pw(?![a-z])|credentials?|auth(?:[_.-]?key|[_.-]?token)?|private[_.-]?key|(?:php|j)?sess(?:ion)?(?:[_.-]?(?:id|key|token))?|sid|signature|sig)";
-const SEP = '(?:\\\\?["\'])?[ \\t]*(?::=|=>|=|:)[ \\t]*';
+// = : := => after the key (quoted or not); a comma after a quoted key (define('DB_PASSWORD', '...'),
+// headers.set("X-API-Key", "...")); or the end of an XML start tag whose element closes right after the value
+// (<password>...</password>).
+const SEP = '(?:(?:\\\\?["\'])?[ \\t]*(?::=|=>|=|:)|\\\\?["\'][ \\t]*,|>(?=[^<\\s]{1,512}</))[ \\t]*';
 const VALUE = "(\\\\?[\"'`]?)([^\\s\"'`<>]{1,512})";
 
-// One pass, five shapes; the group numbers below follow the order of the alternatives.
+// One pass, six shapes; the group numbers below follow the order of the alternatives.
 const CONTEXT_PATTERN = new RegExp(
   [
     // 1: Authorization header with any scheme but Basic and Digest (Bearer, token, Bot, SSWS, ApiKey... or none), or
@@ -28,9 +31,11 @@ const CONTEXT_PATTERN = new RegExp(
     `\\b(?:(?:mysql|mariadb|mysqldump|mysqladmin)\\b[^\\n]{0,80}?[ \\t]-p['"]?|(?:redis-cli\\b[^\\n]{0,80}?[ \\t]-a|sshpass[ \\t]+-p)[ \\t]+['"]?|curl\\b[^\\n]{0,200}?[ \\t](?:-u|--user)[ \\t]*['"]?[^\\s:'"]{1,64}:)([^\\s'"]{3,128})`,
     // 3: Cookie / Set-Cookie header: every cookie value in it is examined. Group 4.
     `\\b(?:set-)?cookie[ \\t]*:[ \\t]*([^\\r\\n]{1,2048})`,
-    // 4: key = value, key: value, "key": "value", ?key=value. Groups 5 (key), 6 (quote), 7 (value).
+    // 4: .NET / XML settings: <add key="ApiKey" value="..."/>. Groups 5 (key), 6 (value).
+    `\\bkey=["']([A-Za-z0-9_.:-]{0,40}${KEY}[A-Za-z0-9_.:-]{0,40})["'][ \\t]+value=["']([^"'\\n]{1,512})(?=["'])`,
+    // 5: key = value, key: value, "key": "value", ?key=value. Groups 7 (key), 8 (quote), 9 (value).
     `(${KEY}[A-Za-z0-9_.-]{0,24})${SEP}${VALUE}`,
-    // 5: prose: "the password for the office is X". Groups 8 (key), 9 (quote), 10 (value).
+    // 6: prose: "the password for the office is X". Groups 10 (key), 11 (quote), 12 (value).
     `\\b(password|passwort|passcode|passphrase|pwd|pin|contraseña|mot de passe|senha|wachtwoord|token|api key|secret key|secret)\\b(?:[ \\t]+(?:for|of|to|de|für|del|du)[ \\t]+(?:the[ \\t]+|my[ \\t]+|our[ \\t]+)?[\\w-]{1,24}(?:[ \\t]+[\\w-]{1,24})?)?(?:[ \\t]+(?:is|was|is now|ist|es|est|é))?(?:[ \\t]*:[ \\t]*|[ \\t]+)${VALUE}`,
   ].join("|"),
   "giu",
@@ -72,7 +77,7 @@ function classify(key: string, value: string, before: string): { id: string; min
     return { id: "aws_secret_access_key", minLength: 40 };
   }
   if (SESSION_KEY.test(key)) return { id: "session_token", minLength: 10 };
-  const provider = PROVIDER_HINT.exec(before.slice(-12) + key)?.[1];
+  const provider = PROVIDER_HINT.exec(before.slice(-24) + key)?.[1];
   return { id: provider ? `${provider.toLowerCase()}_api_key` : "generic_secret", minLength: 8 };
 }
 
@@ -141,9 +146,9 @@ export function findContextSecrets(text: string): ContextFinding[] {
       findings.push(...cookieValues(m[4], m.index + m[0].length - m[4].length));
       continue;
     }
-    const key = m[5] ?? m[8] ?? "";
-    const quote = m[6] ?? m[9] ?? "";
-    const raw = m[7] ?? m[10];
+    const key = m[7] ?? m[10] ?? m[5] ?? "";
+    const quote = m[8] ?? m[11] ?? (m[5] === undefined ? "" : '"');
+    const raw = m[9] ?? m[12] ?? m[6];
     if (raw === undefined) continue;
     const valueStart = m.index + m[0].length - raw.length;
     const before = text.slice(Math.max(0, m.index - 24), m.index);

@@ -22,6 +22,8 @@ interface CompiledRule {
   valueGroup: number | undefined;
   /** Index of its lead group (text before the match that belongs to the secret), if any. */
   leadGroup: number | undefined;
+  /** Its match begins with the consumed boundary character (the rule started with the word-start guard). */
+  guarded: boolean;
 }
 
 function countGroups(source: string): number {
@@ -30,11 +32,14 @@ function countGroups(source: string): number {
 
 // The word-start guard that most rules begin with (rules.ts B).
 const WORD_START = "(?<![A-Za-z0-9_])";
-
+// In the combined pattern the guard consumes the character before the word instead of looking back at it: the
+// engine then rejects a position inside a word with one quick character test. The text is scanned with one space in
+// front, so a credential at the very start has a character before it too.
+const BOUNDARY = "[^A-Za-z0-9_]";
 
 /**
  * One alternation, arranged so the engine rejects most positions after one or two character tests: the word-start
- * guard is tested once for all the rules that need it, and those rules are grouped by their literal first character
+ * guard is tested once for all the rules that need it (as BOUNDARY), and those rules are grouped by their literal first character
  * (`s(?:k-ant-...|k-proj-...|bp_...)|g(?:hp_...|sk_...)`), so a word start tries only the rules that can begin with
  * its first character. Rules that begin with a character class, or without the guard, follow unchanged. Each rule
  * keeps a capture group of its own (inside its bucket, after the shared first character), which says which rule
@@ -64,6 +69,7 @@ export function arrange(rules: readonly SecretRule[]): { source: string; compile
   const wrap = ({ rule, rest }: { rule: SecretRule; rest: string }): string => {
     compiled.push({
       rule,
+      guarded: rest !== rule.pattern,
       group,
       valueGroup: rule.valueGroup === undefined ? undefined : group + rule.valueGroup,
       leadGroup: rule.lead === undefined ? undefined : group + rule.lead,
@@ -73,24 +79,31 @@ export function arrange(rules: readonly SecretRule[]): { source: string; compile
   };
   const guarded = [...buckets.entries()].map(([first, list]) => `${first}(?:${list.map(wrap).join("|")})`);
   guarded.push(...classStart.map(wrap));
-  const source = [`${WORD_START}(?:${guarded.join("|")})`, ...unguarded.map(wrap)].join("|");
+  const source = [`${BOUNDARY}(?:${guarded.join("|")})`, ...unguarded.map(wrap)].join("|");
   return { source, compiled };
 }
 
 export const ARRANGED = arrange(SECRET_RULES);
 const PROVIDER_PATTERN = new RegExp(ARRANGED.source, "g");
 const COMPILED = ARRANGED.compiled;
-// Anchored copy used to name the provider of a value found some other way (a token inside a URL, after a key word).
+// Anchored copy used to name the provider of a value found some other way (a token inside a URL, after a key word);
+// it is matched against " " + value, the space standing for the boundary character.
 const WHOLE_VALUE = new RegExp(`^(?:${ARRANGED.source})$`);
 
 function providerMatches(text: string): SecretFinding[] {
   const findings: SecretFinding[] = [];
+  // Offsets in `padded` are one more than in `text`.
+  const padded = ` ${text}`;
   PROVIDER_PATTERN.lastIndex = 0;
-  for (let m = PROVIDER_PATTERN.exec(text); m !== null; m = PROVIDER_PATTERN.exec(text)) {
+  for (let m = PROVIDER_PATTERN.exec(padded); m !== null; m = PROVIDER_PATTERN.exec(padded)) {
     const hit = COMPILED.find((c) => m?.[c.group] !== undefined);
     if (!hit) continue;
-    let start = m.index;
+    let start = m.index - 1;
     let value = m[0];
+    if (hit.guarded) {
+      start += 1;
+      value = value.slice(1);
+    }
     if (hit.leadGroup !== undefined) {
       const lead = m[hit.leadGroup] ?? "";
       start -= lead.length;
@@ -98,10 +111,10 @@ function providerMatches(text: string): SecretFinding[] {
     } else if (hit.valueGroup !== undefined) {
       const inner = m[hit.valueGroup];
       if (inner === undefined) continue;
-      start = m.index + m[0].lastIndexOf(inner);
+      start = m.index - 1 + m[0].lastIndexOf(inner);
       value = inner;
       // Resume right after the value: the host part of a URL may hold another finding.
-      PROVIDER_PATTERN.lastIndex = start + value.length;
+      PROVIDER_PATTERN.lastIndex = start + 1 + value.length;
     }
     if (hit.rule.validate && !hit.rule.validate(value)) continue;
     if (looksFake(value, hit.rule.fake) || (hit.valueGroup === undefined && insideBase64Blob(text, start, start + value.length))) continue;
@@ -130,7 +143,7 @@ function insideBase64Blob(text: string, start: number, end: number): boolean {
 
 /** The provider rule that matches the whole value, if any (value shapes beat the generic rule that found it). */
 function providerOf(value: string): string | undefined {
-  const m = WHOLE_VALUE.exec(value);
+  const m = WHOLE_VALUE.exec(` ${value}`);
   if (!m) return undefined;
   // WHOLE_VALUE wraps the rules exactly as PROVIDER_PATTERN does, so the group numbers are the same.
   const hit = COMPILED.find((c) => m[c.group] !== undefined);

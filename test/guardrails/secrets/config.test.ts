@@ -138,6 +138,34 @@ describe("Secrets: config files and commands", () => {
   });
 });
 
+describe("Secrets: more key-word syntaxes", () => {
+  it("finds secrets in XML elements, .NET appSettings, PHP define() and header setters", () => {
+    const v = [`${rand(10)}#${rand(4)}`, rand(32), rand(28), rand(40)];
+    expect(texts(`<datasource><password>${v[0]}</password><timeout>30</timeout></datasource>`)).toEqual([v[0]]);
+    expect(texts(`<add key="StripeApiKey" value="${v[1]}" />\n<add key="Theme" value="dark-mode-2024" />`)).toEqual([v[1]]);
+    expect(texts(`define('AUTH_SECRET', '${v[2]}');`)).toEqual([v[2]]);
+    expect(texts(`req.setRequestHeader("X-Api-Key", "${v[3]}");`)).toEqual([v[3]]);
+  });
+
+  it("does not take comparisons or word lists for values", () => {
+    expect(texts("if (token > 5) return; while (password < limit) {}")).toEqual([]);
+    expect(texts('const fields = ["token", "password", "secret"];')).toEqual([]);
+  });
+
+  it("labels a Postmark server token (a UUID) by its header, while bare UUIDs stay clean", () => {
+    const token = `${rand(8, HEX)}-${rand(4, HEX)}-4${rand(3, HEX)}-9${rand(3, HEX)}-${rand(12, HEX)}`;
+    expect(labelled(`X-Postmark-Server-Token: ${token}`)).toEqual([["POSTMARK_API_KEY", token]]);
+    expect(texts(`request id ${token}`)).toEqual([]);
+  });
+
+  it("finds the key of a Sentry DSN and a Teams webhook", () => {
+    const key = rand(32, HEX);
+    expect(labelled(`SENTRY_DSN=https://${key}@o${rand(6, "123456789")}.ingest.us.sentry.io/${rand(7, "123456789")}`)).toEqual([["SENTRY_DSN", key]]);
+    const hook = `https://acme.webhook.office.com/webhookb2/${rand(8, HEX)}-${rand(4, HEX)}-4${rand(3, HEX)}-a${rand(3, HEX)}-${rand(12, HEX)}@${rand(8, HEX)}/IncomingWebhook/${rand(32, HEX)}/${rand(8, HEX)}`;
+    expect(labelled(`post to ${hook}`)).toEqual([["TEAMS_WEBHOOK", hook]]);
+  });
+});
+
 describe("Secrets: Kubernetes Secret manifests", () => {
   const pass = Buffer.from(`${rand(14)}`).toString("base64");
   const url = Buffer.from(`postgres://app@db/app`).toString("base64");
