@@ -12,9 +12,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import englishWords from "an-array-of-english-words" with { type: "json" };
 import { type CompiledConcepts, type CompiledLexicon, compileConcepts, compileLexicon } from "../src/guardrails/lexicons/compile.js";
 import { CONCEPT_TAGS, conceptTerms } from "../src/guardrails/lexicons/concepts.js";
-import { LexiconMatcher, type LexiconTerm, lexiconTermsFromJson } from "../src/guardrails/lexicons/index.js";
+import { type CompiledFuzzy, FuzzyMatcher, blockedWords } from "../src/guardrails/lexicons/fuzzy.js";
+import { LexiconMatcher, type LexiconTerm, conceptTermsFromJson, lexiconTermsFromJson, skeletonOf } from "../src/guardrails/lexicons/index.js";
 import { loadLexiconSources } from "../src/guardrails/lexicons/sources.js";
 import { type Tier, conceptView, lexiconView, tierOf } from "../src/guardrails/lexicons/view.js";
 import {
@@ -79,6 +81,8 @@ export interface ToxicityTrainConfig {
    * "all" (also its benign rows). Its rows are then scored only by models that never saw their family.
    */
   contentSafetyRows: "none" | "toxic" | "all";
+  /** Obfuscated spellings ("fvck", "thraet", "blackvermin") hit like lexicon words (lexicons/fuzzy.ts). */
+  fuzzy: boolean;
 }
 
 export const DEFAULT_CONFIG: ToxicityTrainConfig = {
@@ -93,6 +97,7 @@ export const DEFAULT_CONFIG: ToxicityTrainConfig = {
   shortFragments: true,
   shortTextWords: 3,
   contentSafetyRows: "none",
+  fuzzy: true,
 };
 
 /** Fragments per family (about 5 % of the training rows in all). */
@@ -190,11 +195,30 @@ export async function buildLexicon(): Promise<CompiledLexicon> {
 export interface Lexicons {
   terms: readonly LexiconTerm[];
   concepts: CompiledConcepts;
+  /** Known words never matched fuzzily (buildFuzzy). */
+  fuzzy: CompiledFuzzy;
+}
+
+/**
+ * The fuzzy matcher's blocked list: every English dictionary word (an-array-of-english-words) and every word of the
+ * benign multilingual reference text that a fuzzy rule would match. Known words keep their meaning; only spellings
+ * no dictionary knows ("fvck", "thraet") match fuzzily.
+ */
+export function buildFuzzy(terms: readonly LexiconTerm[], concepts: CompiledConcepts): CompiledFuzzy {
+  const known = new Set<string>(englishWords);
+  for (const file of ["injection-train.jsonl", "injection-extra.jsonl"]) {
+    for (const row of readLabelledJsonl(join(DATASETS, file))) {
+      if (row.label !== 0 || SHARED_WITH_CONTENTSAFETY.test(row.source)) continue;
+      for (const w of skeletonOf(row.text).text.split(" ")) if (w.length >= 4) known.add(w);
+    }
+  }
+  return { format: "tollgate-fuzzy/1", blocked: blockedWords([...terms, ...conceptTermsFromJson(concepts)], known) };
 }
 
 /** The meta a model carries so the runtime reads the same view it was trained on. */
 function viewMeta(lexicons: Lexicons, config: ToxicityTrainConfig): JsonObject {
-  return config.concepts && config.lexiconView ? { concepts: lexicons.concepts as unknown as JsonValue } : {};
+  if (!config.concepts || !config.lexiconView) return {};
+  return config.fuzzy ? { concepts: lexicons.concepts as unknown as JsonValue, fuzzy: lexicons.fuzzy as unknown as JsonValue } : { concepts: lexicons.concepts as unknown as JsonValue };
 }
 
 /** The matcher and view text a model trained with `config` reads (the runtime's path: toxicityMatcher + scoreToxicity). */
@@ -202,7 +226,8 @@ function viewer(lexicons: Lexicons, config: ToxicityTrainConfig): (text: string)
   if (!config.lexiconView) return (text) => ({ text, hits: [] });
   const probe = new LinearModel(TOXICITY_FEATURES, ["toxic"], new Float32Array(TOXICITY_FEATURES.dims), new Float64Array(1), viewMeta(lexicons, config));
   const matcher = toxicityMatcher(probe, lexicons.terms);
-  return config.concepts ? (text) => conceptView(text, { concepts: matcher, ...TOXICITY_VIEW }) : (text) => lexiconView(text, matcher);
+  const fuzzy = config.fuzzy ? new FuzzyMatcher([...lexicons.terms, ...conceptTermsFromJson(lexicons.concepts)], lexicons.fuzzy) : undefined;
+  return config.concepts ? (text) => conceptView(text, { concepts: matcher, fuzzy, ...TOXICITY_VIEW }) : (text) => lexiconView(text, matcher);
 }
 
 export function trainToxicityModel(allRows: readonly LabelledRow[], lexicons: Lexicons, config = DEFAULT_CONFIG, meta: JsonObject = {}): LinearModel {
@@ -351,7 +376,10 @@ function summarise(rows: readonly LabelledRow[], lexicons: Lexicons, config: Tox
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const started = Date.now();
   const compiled = await buildLexicon();
-  const lexicons: Lexicons = { terms: lexiconTermsFromJson(compiled), concepts: compileConcepts(conceptTerms(), CONCEPT_TAGS) };
+  const terms = lexiconTermsFromJson(compiled);
+  const concepts = compileConcepts(conceptTerms(), CONCEPT_TAGS);
+  const lexicons: Lexicons = { terms, concepts, fuzzy: buildFuzzy(terms, concepts) };
+  console.log(`fuzzy: ${lexicons.fuzzy.blocked.length} known words blocked`);
   console.log(`lexicon: ${compiled.terms.length} terms (dropped ${JSON.stringify(compiled.dropped)}); concepts: ${lexicons.concepts.terms.length} terms`);
   const rows = readLabelledJsonl(join(DATASETS, "toxicity-train.jsonl"));
   const config = DEFAULT_CONFIG;

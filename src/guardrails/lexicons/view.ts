@@ -4,6 +4,7 @@
 // placeholder ⟨strong lexicon word⟩ means from thousands of English rows applies that to a hit in any language the
 // lexicon covers. Non-lexicon words keep their own n-grams, so English context ("you are a …") still counts.
 
+import type { FuzzyMatcher } from "./fuzzy.js";
 import { type LexiconHit, type LexiconMatcher, mergeHits } from "./matcher.js";
 import { skeletonOf } from "./skeleton.js";
 
@@ -110,6 +111,8 @@ export interface ConceptViewOptions {
   mode: "replace" | "annotate";
   /** After each sentence, one placeholder per pair of distinct tags met in it ("how to" + "bomb" in one sentence). */
   pairs: boolean;
+  /** Obfuscated spellings of lexicon and concept words ("fvck", "thraet", "blackvermin"): hits like exact ones. */
+  fuzzy?: FuzzyMatcher;
 }
 
 export interface ConceptView extends LexiconView {
@@ -139,6 +142,7 @@ export function conceptView(text: string, options: ConceptViewOptions): ConceptV
   const skeleton = skeletonOf(text);
   // Untagged hits are profanity terms (weight tiers); tagged ones are concepts. One matcher may hold both.
   const all = [...(options.lexicon ? options.lexicon.match(text, skeleton) : []), ...(options.concepts ? options.concepts.match(text, skeleton) : [])];
+  if (options.fuzzy) for (const hit of options.fuzzy.match(text, skeleton, all)) all.push(hit);
   const hits = mergeHits(all.filter((h) => h.tag === undefined));
   for (const hit of hits) tagged.push({ tag: tierOf(hit.weight), start: hit.start, end: hit.end });
   for (const hit of all) if (hit.tag !== undefined) tagged.push({ tag: hit.tag, start: hit.start, end: hit.end });

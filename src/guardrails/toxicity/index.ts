@@ -8,7 +8,8 @@
 // a text without any lexicon word.
 
 import { readFileSync } from "node:fs";
-import { LexiconMatcher, type LexiconTerm, conceptsFromJson, lexiconTermsFromJson } from "../lexicons/index.js";
+import { type CompiledFuzzy, FuzzyMatcher } from "../lexicons/fuzzy.js";
+import { LexiconMatcher, type LexiconTerm, conceptTermsFromJson, conceptsFromJson, lexiconTermsFromJson } from "../lexicons/index.js";
 import { type Tier, conceptView, lexiconView, tierOf } from "../lexicons/view.js";
 import { type LinearModel, loadModel, modelPath, sigmoid } from "../ml/index.js";
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf, modelThreshold } from "../types.js";
@@ -84,8 +85,16 @@ export function toxicityMatcher(model: LinearModel, lexiconTerms: readonly Lexic
   if (cached) return cached;
   const matcher = model.meta.concepts === undefined ? new LexiconMatcher(lexiconTerms) : conceptsFromJson(model.meta.concepts, lexiconTerms);
   matchers.set(model, matcher);
+  const fuzzy = model.meta.fuzzy as unknown as CompiledFuzzy | undefined;
+  if (fuzzy !== undefined && model.meta.concepts !== undefined) {
+    if (fuzzy.format !== "tollgate-fuzzy/1" || !Array.isArray(fuzzy.blocked)) throw new Error("toxicity model meta.fuzzy is malformed (retrain it)");
+    fuzzyMatchers.set(model, new FuzzyMatcher([...lexiconTerms, ...conceptTermsFromJson(model.meta.concepts)], fuzzy));
+  }
   return matcher;
 }
+
+/** Fuzzy matchers of models trained with obfuscated-spelling hits (meta.fuzzy), built with their matcher. */
+const fuzzyMatchers = new WeakMap<LinearModel, FuzzyMatcher>();
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -110,7 +119,7 @@ function shrinkShort(logit: number, viewText: string, model: LinearModel): numbe
 export function scoreToxicity(text: string, model: LinearModel, matcher: LexiconMatcher): ToxicityScore {
   // Nothing but whitespace and punctuation cannot insult anyone; the model's bias alone would say otherwise.
   if (!HAS_WORD.test(text)) return { score: 0, spans: [], lexicon: 0 };
-  const view = model.meta.concepts === undefined ? lexiconView(text, matcher) : conceptView(text, { concepts: matcher, ...TOXICITY_VIEW });
+  const view = model.meta.concepts === undefined ? lexiconView(text, matcher) : conceptView(text, { concepts: matcher, fuzzy: fuzzyMatchers.get(model), ...TOXICITY_VIEW });
   const [best] = model.scoreWindows(view.text, TOXICITY_WINDOW);
   let score = best ? shrinkShort(best.logit, view.text, model) : 0;
   const floors = floorsOf(model);
