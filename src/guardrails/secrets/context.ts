@@ -65,6 +65,9 @@ const CODE_PATH = /\(|^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)+;?$/;
 const CODE_REFERENCE = /\(|^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)+;?$|^[A-Z][A-Z]*\d?(?:_[A-Z]+\d?)+$|^[a-z]+(?:[_-][a-z]+)+$|^[A-Za-z][a-z]+(?:[A-Z][a-z]+)+$/;
 // Keys that name, type or locate a secret rather than hold it: SharedAccessKeyName, secret_name, token_type, key_id.
 const NAMES_A_SECRET = /(?:name|type|path|file|id|url|uri|endpoint|region|version|expires?|ttl)$/i;
+// Keys that are not credentials at all: public keys, database and cache keys, idempotency keys, key words.
+const NOT_A_CREDENTIAL_KEY =
+  /(?:public|partition|sort|primary|foreign|cache|idempotency|dedup\w*|lookup|object|row|hash|routing|shard|composite|unique|bucket|translation|i18n|map|dict|hot|publishable)[_.-]?key|key(?:word|board|frame|space|code|stroke)|^pk$/i;
 // X-Amz-Credential / X-Goog-Credential name the key id and scope of a signed URL; the signature is the secret.
 const SIGNED_URL_SCOPE = /x-(?:amz|goog)-$/i;
 // A key word that names the provider gives a generic value its label (COHERE_API_KEY=..., "mistral": {"key": ...}).
@@ -154,6 +157,13 @@ export function findContextSecrets(text: string): ContextFinding[] {
     const before = text.slice(Math.max(0, m.index - 24), m.index);
     const inUrlQuery = /[?&][\w.-]*$/.test(before);
     const value = quote === "" ? trimUnquoted(raw, inUrlQuery) : raw.replace(/\\$/, "");
+    // After a comma, only constant-style keys and header names count ("DB_PASSWORD", "X-API-Key"), not storage
+    // keys of code (setItem('sessionToken', ...)).
+    const commaForm = m[5] === undefined && text.slice(m.index + key.length, valueStart).includes(",");
+    if (commaForm && !/^[A-Z0-9_]+$|-/.test(key)) {
+      resume = valueStart;
+      continue;
+    }
     const { id, minLength } = classify(key, value, before);
     const accepted =
       id === "aws_secret_access_key" ||
@@ -163,6 +173,7 @@ export function findContextSecrets(text: string): ContextFinding[] {
         !looksFake(value) &&
         !(id === "password" ? CODE_PATH : CODE_REFERENCE).test(value) &&
         (id === "session_token" || !NAMES_A_SECRET.test(key)) &&
+        !NOT_A_CREDENTIAL_KEY.test(before.slice(-16) + key) &&
         !(SIGNED_URL_SCOPE.test(before) && /^credential$/i.test(key)));
     if (!accepted) {
       // The "value" may itself hold a key and value (Cookie: PHPSESSID=...): scan again from inside it.
