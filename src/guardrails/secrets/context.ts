@@ -35,8 +35,8 @@ const CONTEXT_PATTERN = new RegExp(
     `\\bkey=["']([A-Za-z0-9_.:-]{0,40}${KEY}[A-Za-z0-9_.:-]{0,40})["'][ \\t]+value=["']([^"'\\n]{1,512})(?=["'])`,
     // 5: key = value, key: value, "key": "value", ?key=value. Groups 7 (key), 8 (quote), 9 (value).
     `(${KEY}[A-Za-z0-9_.-]{0,24})${SEP}${VALUE}`,
-    // 6: prose: "the password for the office is X". Groups 10 (key), 11 (quote), 12 (value).
-    `\\b(password|passwort|passcode|passphrase|pwd|pin|contraseña|mot de passe|senha|wachtwoord|token|api key|secret key|secret)\\b(?:[ \\t]+(?:for|of|to|de|für|del|du)[ \\t]+(?:the[ \\t]+|my[ \\t]+|our[ \\t]+)?[\\w-]{1,24}(?:[ \\t]+[\\w-]{1,24})?)?(?:[ \\t]+(?:is|was|is now|ist|es|est|é))?(?:[ \\t]*:[ \\t]*|[ \\t]+)${VALUE}`,
+    // 6: prose: "the password for the office is X" (after "for ...", only with "is" or a colon), "password X". Groups 10 (key), 11 (quote), 12 (value).
+    `\\b(password|passwort|passcode|passphrase|pwd|pin|contraseña|mot de passe|senha|wachtwoord|token|api key|secret key|secret)\\b(?:[ \\t]+(?:for|of|to|de|für|del|du)[ \\t]+(?:the[ \\t]+|my[ \\t]+|our[ \\t]+)?[\\w-]{1,24}(?:[ \\t]+[\\w-]{1,24})?(?=[ \\t]*:|[ \\t]+(?:is|was|ist|es|est|é)\\b))?(?:[ \\t]+(?:is|was|is now|ist|es|est|é))?(?:[ \\t]*:[ \\t]*|[ \\t]+)${VALUE}`,
   ].join("|"),
   "giu",
 );
@@ -44,7 +44,7 @@ const CONTEXT_PATTERN = new RegExp(
 const PASSWORD_KEY = /pass|pwd|pin|contraseña|mot de passe|senha|wachtwoord/i;
 const SESSION_KEY = /sess|sid|cookie/i;
 // Paths, URLs, e-mail addresses and chained assignments follow key words too, but are not the secret.
-const NOT_A_VALUE = /^[/.~@]|:\/\/|^[^@\s]+@[a-z0-9-]+\.[a-z]|=[^=]|^(?:bearer|basic|token)$/i;
+const NOT_A_VALUE = /^[/.~@]|^\$[{(]|^\{\{|:\/\/|^[^@\s]+@[a-z0-9-]+\.[a-z]|=[^=]|^(?:bearer|basic|token)$/i;
 const AWS_SECRET_VALUE = /^[A-Za-z0-9/+]{40}$/;
 
 /**

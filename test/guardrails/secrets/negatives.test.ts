@@ -31,6 +31,8 @@ const HARD_NEGATIVES: [string, string][] = [
   ["an AWS signature scheme name", "Authorization: AWS4-HMAC-SHA256 Credential=example/20240101/us-east-1/s3/aws4_request, SignedHeaders=host"],
   ["version strings and numbers", "Upgrade to 3.14.159 (build 20240611.1), order #A-4471-2209, +49 30 1234567, ISBN 978-0-306-40615-7"],
   ["a URL without credentials", "https://user@example.com/path?next=https://example.com:8443/login and ftp://ftp.example.org/pub"],
+  ["questions about a default password", "What's the admin password for a brand-new TP-Link router? I just bought it."],
+  ["unresolved template references", "ssh_key: ${sshKey:/path/to/ssh.key}\napi_key: {{ .Values.apiKey }}\ntoken: $(cat /run/secrets/token)"],
   ["keys that are not credentials", `idempotency_key: ${uuid()}\npartition_key = ${rand(24)}\n"publicKey": "${rand(44, BASE64)}"\ncache_key=${rand(32, HEX)}\nkeyword: ${rand(12)}9`],
   ["a public SSH key", `ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${rand(300, BASE64)} user@laptop`],
 ];
