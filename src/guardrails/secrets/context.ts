@@ -13,7 +13,7 @@ export interface ContextFinding {
 
 // Key words, longest alternatives first. Bounded suffixes keep the scan linear on long identifier runs.
 const KEY =
-  "(?:(?<![a-z])key|api[_.-]?key|apikey|access[_.-]?key|secret|token|passw(?:or)?d|passwort|passphrase|passcode|(?<![a-z])pass(?![a-z])|pwd|(?<![a-z])pw(?![a-z])|credentials?|auth(?:[_.-]?key|[_.-]?token)?|private[_.-]?key|(?:php|j)?sess(?:ion)?(?:[_.-]?(?:id|key|token))?|sid|signature|sig)";
+  "(?:(?<![a-z])key|api[_.-]?key|apikey|access[_.-]?key|secret|token|passw(?:or)?d|passwort|passphrase|passcode|(?<![a-z])pass(?![a-z])|pwd|(?<![a-z])pw(?![a-z])|credentials?|auth(?!orit)(?:[_.-]?key|[_.-]?token)?|private[_.-]?key|(?:php|j)?sess(?:ion)?(?:[_.-]?(?:id|key|token))?|sid|signature|sig)";
 // = : := => after the key (quoted or not); a comma after a quoted key (define('DB_PASSWORD', '...'),
 // headers.set("X-API-Key", "...")); or the end of an XML start tag whose element closes right after the value
 // (<password>...</password>).

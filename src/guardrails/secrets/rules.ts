@@ -64,6 +64,10 @@ function hasKeyBody(value: string): boolean {
   return /[A-Za-z0-9+/]{40}/.test(value);
 }
 
+function isEncodedPrivateKey(value: string): boolean {
+  return /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY/.test(Buffer.from(value.slice(0, 80), "base64").toString("latin1"));
+}
+
 function hasDigitAndCase(value: string): boolean {
   return /\d/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value);
 }
@@ -91,6 +95,9 @@ export const SECRET_RULES: readonly SecretRule[] = [
     fake: "none",
     pattern: "PuTTY-User-Key-File-[23]: [^\\r\\n]+(?:\\r?\\n[^\\r\\n]*){0,40}?\\r?\\nPrivate-Lines: \\d+(?:\\r?\\n[A-Za-z0-9+/=]+(?=\\r?\\n|$))+(?:\\r?\\nPrivate-MAC: [0-9a-fA-F]+)?",
   },
+  // A PEM private key, base64-encoded once more (kubeconfig client-key-data, Kubernetes Secret tls.key, CI variables):
+  // "LS0tLS1CRUdJTi" is base64 of "-----BEGIN"; the decoded header must name a private key.
+  { id: "private_key", score: 0.97, fake: "none", pattern: `${B}LS0tLS1CRUdJTi[A-Za-z0-9+/]{40,}={0,2}`, validate: isEncodedPrivateKey },
   { id: "age_secret_key", score: 0.99, pattern: `${B}AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}` },
 
   // --- AI providers -----------------------------------------------------------------------------------------------
@@ -134,6 +141,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
   // Entra ID (Azure AD) client secrets: three characters, a digit, "Q~", then 31-34 more.
   { id: "azure_ad_client_secret", score: 0.93, lead: 1, pattern: `Q~(?<=${B}([A-Za-z0-9_~.-]{3}\\d)Q~)[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~-])` },
   { id: "google_api_key", score: 0.97, pattern: `${B}AIza[A-Za-z0-9_-]{35}${E}` },
+  // HMAC keys for Cloud Storage interoperability: the access id (the secret travels next to it under a key word).
+  { id: "google_hmac_access_id", score: 0.9, pattern: `${B}GOOG1[A-Z0-9]{56}${E}` },
   { id: "google_oauth_client_secret", score: 0.97, pattern: `${B}GOCSPX-[A-Za-z0-9_-]{28}${E}` },
   { id: "google_oauth_token", score: 0.95, pattern: `${B}ya29\\.[A-Za-z0-9_-]{20,}` },
   { id: "google_refresh_token", score: 0.9, pattern: `${B}1//0[A-Za-z0-9_-]{40,}`, validate: hasDigitAndCase },
@@ -238,6 +247,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
   { id: "shippo_api_token", score: 0.95, pattern: `${B}shippo_(?:live|test)_${HEX}{40}${E}` },
   { id: "hubspot_token", score: 0.93, pattern: `${B}pat-(?:na|eu|ap)\\d-${UUID}${E}` },
   { id: "salesforce_access_token", score: 0.9, pattern: `${B}00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{80,}` },
+  { id: "dropbox_token", score: 0.93, pattern: `${B}sl\\.(?:u\\.)?[A-Za-z0-9_-]{130,}`, validate: hasDigitAndCase },
   { id: "linear_api_key", score: 0.97, pattern: `${B}lin_(?:api_[A-Za-z0-9]{40}|oauth_${HEX}{64})${E}` },
   { id: "notion_token", score: 0.96, pattern: `${B}ntn_[A-Za-z0-9]{40,50}${E}` },
   { id: "notion_token", score: 0.9, pattern: `${B}secret_[A-Za-z0-9]{43}${E}`, validate: hasDigitAndCase },

@@ -45,6 +45,8 @@ const CASES: [string, string, string][] = [
   ["Vercel token", `vcp_${rand(56)}`, "VERCEL_TOKEN"],
   ["Netlify token", `nfp_${rand(36)}`, "NETLIFY_TOKEN"],
   ["Cloudflare origin CA key", `v1.0-${rand(24, HEX)}-${rand(146, HEX)}`, "CLOUDFLARE_ORIGIN_CA_KEY"],
+  ["Google Cloud Storage HMAC access id", `GOOG1${rand(56, UPPER_ALNUM)}`, "GOOGLE_HMAC_ACCESS_ID"],
+  ["Dropbox short-lived token", `sl.B${rand(138, URLSAFE)}`, "DROPBOX_TOKEN"],
   ["Alibaba access key id", `LTAI${rand(20)}`, "ALIBABA_ACCESS_KEY_ID"],
   // code hosting, CI, registries
   ["GitHub classic PAT", `ghp_${rand(36)}`, "GITHUB_TOKEN"],
@@ -169,6 +171,13 @@ describe("Secrets: key blocks", () => {
     const found = secrets.find(json);
     expect(found.map((s) => s.label)).toContain("PRIVATE_KEY");
     expect(found.find((s) => s.label === "PRIVATE_KEY")?.text).toBe(key);
+  });
+
+  it("finds a PEM private key that was base64-encoded again (kubeconfig client-key-data), not an encoded certificate", () => {
+    const encoded = Buffer.from(pem("RSA PRIVATE KEY")).toString("base64");
+    expect(secrets.find(`users:\n- name: admin\n  user:\n    client-key-data: ${encoded}\n`).map((s) => [s.label, s.text])).toEqual([["PRIVATE_KEY", encoded]]);
+    const cert = Buffer.from(pem("CERTIFICATE")).toString("base64");
+    expect(secrets.find(`clusters:\n- cluster:\n    certificate-authority-data: ${cert}\n`)).toEqual([]);
   });
 
   it("finds a PuTTY key file and an SSH2 key", () => {
