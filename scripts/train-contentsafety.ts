@@ -77,6 +77,14 @@ export interface ContentSafetyTrainConfig {
   conceptModel: boolean;
   /** Apply the rules when scoring. */
   rules: boolean;
+  /**
+   * Train the words model on English rows only (the concept model still reads every row). With a family held out,
+   * a language whose only harmful rows are in that family (every language but English, Chinese and Vietnamese for
+   * MultiJail and XSafety) has only benign rows left, and a words model learns "this language is benign".
+   */
+  wordsEnglishOnly: boolean;
+  /** Weight of the words model's logit in the blend; the concept model gets the rest. */
+  wordsWeight: number;
 }
 
 export const DEFAULT_CONFIG: ContentSafetyTrainConfig = {
@@ -87,6 +95,8 @@ export const DEFAULT_CONFIG: ContentSafetyTrainConfig = {
   conceptLexicon: true,
   conceptModel: true,
   rules: true,
+  wordsEnglishOnly: true,
+  wordsWeight: 0.65,
 };
 
 /** A training row: text, label, where it came from and what the report groups it by. */
@@ -165,6 +175,25 @@ export function buildConcepts(): CompiledConcepts {
   return compileConcepts(conceptTerms(), CONCEPT_TAGS);
 }
 
+/** English function words: a row whose words are mostly ASCII and often these is English. */
+const ENGLISH_FUNCTION_WORDS = new Set(
+  "the a an and or of to in on for with is are was were be it this that i you he she we they my your how what why can do does not".split(" "),
+);
+
+/** The row's language is English: contentsafety-train's tag, else a guess from ASCII letters and function words. */
+export function isEnglish(row: PoolRow): boolean {
+  if (row.lang !== "") return row.lang === "en";
+  const words = row.text.toLowerCase().match(/\p{L}+/gu) ?? [];
+  if (words.length === 0) return false;
+  let ascii = 0;
+  let functionWords = 0;
+  for (const w of words) {
+    if (/^[a-z]+$/.test(w)) ascii++;
+    if (ENGLISH_FUNCTION_WORDS.has(w)) functionWords++;
+  }
+  return ascii >= 0.9 * words.length && functionWords >= Math.max(1, 0.1 * words.length);
+}
+
 /** Both views of every row, computed once (they do not depend on the fold). */
 interface Vectors {
   words: SparseVector[];
@@ -216,7 +245,8 @@ export function trainModels(
   const weights = weightsOf(rows, indices);
   const options = { epochs: config.epochs, l2: config.l2, seed: SEED };
   const labelled = (view: SparseVector[]) => indices.map((i, k) => ({ x: view[i] as SparseVector, y: [(rows[i] as PoolRow).label], weight: weights[k] as number }));
-  const words = trainLinear(labelled(vectors.words), CONTENT_SAFETY_FEATURES, ["harmful"], { ...options, meta });
+  const wordExamples = labelled(vectors.words).filter((_, k) => !config.wordsEnglishOnly || isEnglish(rows[indices[k] as number] as PoolRow));
+  const words = trainLinear(wordExamples, CONTENT_SAFETY_FEATURES, ["harmful"], { ...options, meta: { ...meta, wordsWeight: config.wordsWeight } });
   const concepts = config.conceptModel
     ? trainLinear(labelled(vectors.concepts), CONTENT_SAFETY_CONCEPT_FEATURES, ["harmful"], options)
     : // A model with no weights and bias 0 leaves the words model's logit as it is (scaled by the blend weight).
@@ -298,11 +328,13 @@ function summary(name: string, e: Evaluation): string {
 
 /** The comparisons behind each choice in DEFAULT_CONFIG, all on the same held-out-family protocol. */
 const ABLATIONS: [string, Partial<ContentSafetyTrainConfig>][] = [
-  ["previous: contentsafety-train only, profanity-tier view, words model, no rules", { extraData: false, conceptLexicon: false, conceptModel: false, rules: false }],
-  ["+ other files' rows", { conceptLexicon: false, conceptModel: false, rules: false }],
-  ["+ concept lexicon in the view", { conceptModel: false, rules: false }],
-  ["+ concept-only model (blend)", { rules: false }],
-  ["+ rules (shipped)", {}],
+  ["previous: contentsafety-train only, profanity-tier view, words model, no rules", { extraData: false, conceptLexicon: false, conceptModel: false, rules: false, wordsEnglishOnly: false, wordsWeight: 1 }],
+  ["+ other files' rows", { conceptLexicon: false, conceptModel: false, rules: false, wordsEnglishOnly: false, wordsWeight: 1 }],
+  ["+ concept lexicon in the view", { conceptModel: false, rules: false, wordsEnglishOnly: false, wordsWeight: 1 }],
+  ["+ concept-only model (blend)", { rules: false, wordsEnglishOnly: false, wordsWeight: 0.5 }],
+  ["+ rules", { wordsEnglishOnly: false, wordsWeight: 0.5 }],
+  ["+ words model on English rows only", { wordsWeight: 0.5 }],
+  ["+ blend weight 0.65 on the words model (shipped)", {}],
   ["+ toxicity-train hate rows", { toxicityRows: true }],
 ];
 
@@ -352,7 +384,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     },
     concepts: compiled as unknown as JsonValue,
   };
-  const words = new LinearModel(trained.words.spec, trained.words.labels, trained.words.weights, trained.words.bias, meta);
+  const words = new LinearModel(trained.words.spec, trained.words.labels, trained.words.weights, trained.words.bias, { ...meta, wordsWeight: config.wordsWeight });
   const savedWords = saveModel(modelPath(CONTENT_SAFETY_MODEL_FILE), words, { pruneBelow: 2e-3 });
   const savedConcepts = saveModel(modelPath(CONTENT_SAFETY_CONCEPT_MODEL_FILE), trained.concepts, { pruneBelow: 1e-3 });
   const categoryModel = trained.categories as LinearModel;

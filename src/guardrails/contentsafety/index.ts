@@ -35,9 +35,14 @@ export { CONTENT_SAFETY_CATEGORIES, type ContentSafetyCategory } from "./config.
 /** Score a rule match gives its category: above any sensible threshold, below certainty. */
 export const RULE_SCORE = 0.95;
 
-/** Weight of each model's logit in the blend. Equal weights: a fitted blend was no better with families held out. */
-const WORDS_WEIGHT = 0.5;
-const CONCEPTS_WEIGHT = 0.5;
+/**
+ * Weight of the words model's logit in the blend (the concept model gets 1 − it): meta.wordsWeight of the words
+ * model, chosen on held-out families by the trainer; 0.5 for models that predate it.
+ */
+function wordsWeightOf(model: LinearModel): number {
+  const w = model.meta.wordsWeight;
+  return typeof w === "number" && w >= 0 && w <= 1 ? w : 0.5;
+}
 
 /** Concept tags that name a harmful object or act: their spans point at what made a text harmful. */
 const OBJECT_TAGS = new Set([
@@ -137,10 +142,11 @@ export function scoreContentSafety(text: string, models: ContentSafetyModels, us
   const view = conceptView(text, { concepts: models.matcher, ...CONTENT_SAFETY_VIEW });
   const words = models.words.windowLogits(view.text, CONTENT_SAFETY_WINDOW);
   const concepts = sparseWindowLogits(models.concepts, placeholdersOnly(view.text), words.starts, words.ends);
+  const wordsWeight = wordsWeightOf(models.words);
   let best = 0;
   let bestZ = Number.NEGATIVE_INFINITY;
   for (let w = 0; w < words.starts.length; w++) {
-    const z = WORDS_WEIGHT * (words.logits[w] as number) + CONCEPTS_WEIGHT * (concepts[w] as number);
+    const z = wordsWeight * (words.logits[w] as number) + (1 - wordsWeight) * (concepts[w] as number);
     if (z > bestZ) {
       bestZ = z;
       best = w;
