@@ -88,7 +88,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
       "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\\s\\S]{0,16384}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\\s:,-]{0,4096})",
     validate: hasKeyBody,
   },
-  { id: "private_key", score: 0.99, fake: "none", pattern: "---- BEGIN SSH2 (?:ENCRYPTED )?PRIVATE KEY ----[\\s\\S]{0,16384}?(?:---- END SSH2 (?:ENCRYPTED )?PRIVATE KEY ----|$)", validate: hasKeyBody },
+  { id: "private_key", score: 0.99, fake: "none", pattern: "---- BEGIN SSH2 (?:ENCRYPTED )?PRIVATE KEY ----(?:[\\s\\S]{0,16384}?---- END SSH2 (?:ENCRYPTED )?PRIVATE KEY ----|[A-Za-z0-9+/=\\s:\"-]{0,4096})", validate: hasKeyBody },
   {
     id: "putty_private_key",
     score: 0.99,

@@ -51,3 +51,23 @@ describe("Secrets: hard negatives", () => {
     }
   });
 });
+
+describe("Secrets: adversarial inputs stay near-linear", () => {
+  const inputs: [string, string][] = [
+    ["repeated key headers", "-----BEGIN PRIVATE KEY-----\n".repeat(4000)],
+    ["repeated SSH2 headers", "---- BEGIN SSH2 PRIVATE KEY ----\n".repeat(3000)],
+    ["repeated PuTTY headers", `PuTTY-User-Key-File-3: x\n${"a\n".repeat(50)}`.repeat(500)],
+    ["hex and Mailchimp suffixes", `${"a".repeat(32)}-us`.repeat(3000)],
+    ["Entra ID infixes", "abc1Q~".repeat(15000)],
+    ["URL schemes without hosts", "ab://x:y".repeat(12000)],
+    ["chained key words", "key=".repeat(25000)],
+    ["Slack digit groups", `xoxb-${"1-".repeat(50000)}`],
+  ];
+  for (const [name, text] of inputs) {
+    it(`on ${name}`, () => {
+      const started = performance.now();
+      secrets.find(text);
+      expect(performance.now() - started).toBeLessThan(2_000); // a hang guard, not a benchmark
+    });
+  }
+});
