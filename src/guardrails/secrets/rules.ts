@@ -1,6 +1,10 @@
 // Credentials recognisable by their own shape: a provider prefix plus a fixed alphabet and length, a JWT, a PEM
 // block, a password inside a URL. These need no surrounding key word. Each rule is one regex source written from the
 // provider's documented token format; scan.ts joins them into a single alternation so the text is walked once.
+//
+// Speed rule: every pattern begins (after the optional word-start guard B) with a literal character, never with a
+// character class or group, so scan.ts can file it under that character; formats that start with a class are
+// anchored on a later literal with `lead` (see below). A test enforces this.
 
 import { decodeJwtHeader, decodeJwtPayload } from "./jwt.js";
 
@@ -17,10 +21,10 @@ export interface SecretRule {
    */
   valueGroup?: number;
   /**
-   * 1-based index of a capture group inside a lookbehind at the start of `pattern` whose text comes before the match
-   * and belongs to the secret. Rules whose first part is a plain character class are written this way, anchored on a
-   * literal further in (`-us(?<=...([a-f0-9]{32})-us)\\d{1,2}` for Mailchimp: the literal first, then the look back), so the combined pattern never has to try
-   * them at every word start.
+   * 1-based index of a capture group inside a lookbehind of `pattern` whose text comes before the match and belongs
+   * to the secret. Rules whose first part is a plain character class are written this way, anchored on a literal
+   * further in and looking back from it (Mailchimp: `-us(?<=...([a-f0-9]{32})-us)\\d{1,2}`), so the combined pattern
+   * never tries them at every word start. The literal must come first: a leading lookbehind would run everywhere.
    */
   lead?: number;
   /** Extra check on the secret text; the match is dropped when it returns false. */

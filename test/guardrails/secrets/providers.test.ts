@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Secrets } from "../../../src/guardrails/secrets/index.js";
+import { SECRET_RULES } from "../../../src/guardrails/secrets/rules.js";
 import { ALNUM, BASE64, BECH32, HEX, LOWER_ALNUM, UPPER_ALNUM, URLSAFE, base64Bytes, digits, jwt, pem, rand, reseed } from "./fake.js";
 
 const secrets = new Secrets();
@@ -198,6 +199,25 @@ describe("Secrets: key blocks", () => {
       `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${rand(43, BASE64)} user@host`,
     ]) {
       expect(secrets.find(text), text).toEqual([]);
+    }
+  });
+});
+
+describe("Secrets: rule set contract", () => {
+  it("every rule begins with a literal character, so the combined pattern can file it by that character", () => {
+    const guard = "(?<![A-Za-z0-9_])";
+    for (const rule of SECRET_RULES) {
+      const rest = rule.pattern.startsWith(guard) ? rule.pattern.slice(guard.length) : rule.pattern;
+      expect(/^(?:[A-Za-z0-9_~:-]|\\\.)(?![{?*+])/.test(rest), `${rule.id}: ${rule.pattern.slice(0, 40)}`).toBe(true);
+    }
+  });
+
+  it("every rule compiles on its own and has a label and a score in (0, 1]", () => {
+    for (const rule of SECRET_RULES) {
+      expect(() => new RegExp(rule.pattern), rule.id).not.toThrow();
+      expect(rule.id).toMatch(/^[a-z0-9_]+$/);
+      expect(rule.score).toBeGreaterThan(0);
+      expect(rule.score).toBeLessThanOrEqual(1);
     }
   });
 });
