@@ -136,6 +136,8 @@ function insideBase64Blob(text: string, start: number, end: number): boolean {
   const before = text.charCodeAt(start - 1);
   const after = text.charCodeAt(end);
   if ((before !== 43 && before !== 47) || (after !== 43 && after !== 47 && after !== 61)) return false;
+  // A token with characters outside the base64 alphabet ("_", "-", ".") cannot be a piece of a base64 blob.
+  for (let i = start; i < end; i++) if (!isBase64Char(text.charCodeAt(i))) return false;
   let run = 0;
   for (let i = start - 1; i >= 0 && run < 24 && isBase64Char(text.charCodeAt(i)); i--) run++;
   return run >= 24;

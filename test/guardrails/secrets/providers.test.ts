@@ -141,6 +141,11 @@ describe("Secrets: provider formats", () => {
     expect(secrets.find(`"${key}",`).map((s) => s.text)).toEqual([key]);
   });
 
+  it("finds tokens in long URL paths (a path is not a base64 blob)", () => {
+    const key = `ghp_${rand(36)}`;
+    expect(secrets.find(`https://example.com/api/v1/organizations/settings/credentials/${key}/rotate`).map((s) => s.text)).toEqual([key]);
+  });
+
   it("finds a Telegram token inside a Bot API URL", () => {
     const token = `${digits(9)}:AA${rand(33, URLSAFE)}`;
     expect(secrets.find(`curl https://api.telegram.org/bot${token}/getMe`).map((s) => [s.label, s.text])).toEqual([["TELEGRAM_BOT_TOKEN", token]]);
