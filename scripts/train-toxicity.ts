@@ -18,12 +18,13 @@ import { CONCEPT_TAGS, conceptTerms } from "../src/guardrails/lexicons/concepts.
 import { type CompiledFuzzy, FuzzyMatcher, blockedWords } from "../src/guardrails/lexicons/fuzzy.js";
 import { LexiconMatcher, type LexiconTerm, conceptTermsFromJson, lexiconTermsFromJson, skeletonOf } from "../src/guardrails/lexicons/index.js";
 import { loadLexiconSources } from "../src/guardrails/lexicons/sources.js";
-import { type Tier, conceptView, lexiconView, tierOf } from "../src/guardrails/lexicons/view.js";
+import { type Tier, conceptView, lexiconView, placeholdersOnly, tierOf } from "../src/guardrails/lexicons/view.js";
 import {
   type JsonObject,
   type JsonValue,
   type LabelledRow,
   LinearModel,
+  type SparseVector,
   binaryMetrics,
   leaveOneGroupOut,
   modelPath,
@@ -34,8 +35,15 @@ import {
   trainLinear,
   vectorize,
 } from "../src/guardrails/ml/index.js";
-import { TOXICITY_FEATURES, TOXICITY_LEXICON_FILE, TOXICITY_MODEL_FILE, TOXICITY_VIEW } from "../src/guardrails/toxicity/config.js";
-import { Toxicity, scoreToxicity, toxicityMatcher } from "../src/guardrails/toxicity/index.js";
+import {
+  TOXICITY_CONCEPT_FEATURES,
+  TOXICITY_CONCEPT_MODEL_FILE,
+  TOXICITY_FEATURES,
+  TOXICITY_LEXICON_FILE,
+  TOXICITY_MODEL_FILE,
+  TOXICITY_VIEW,
+} from "../src/guardrails/toxicity/config.js";
+import { Toxicity, attachConceptModel, conceptModelOf, scoreToxicity, toxicityMatcher } from "../src/guardrails/toxicity/index.js";
 
 export const DATASETS = fileURLToPath(new URL("../../shared/datasets/", import.meta.url));
 const SEED = 20240605;
@@ -81,6 +89,8 @@ export interface ToxicityTrainConfig {
    * "all" (also its benign rows). Its rows are then scored only by models that never saw their family.
    */
   contentSafetyRows: "none" | "toxic" | "all";
+  /** Weight of the concept-only model's logit in the blend (0: words model alone). */
+  conceptWeight: number;
   /** Obfuscated spellings ("fvck", "thraet", "blackvermin") hit like lexicon words (lexicons/fuzzy.ts). */
   fuzzy: boolean;
 }
@@ -98,6 +108,7 @@ export const DEFAULT_CONFIG: ToxicityTrainConfig = {
   shortTextWords: 3,
   contentSafetyRows: "none",
   fuzzy: true,
+  conceptWeight: 0.5,
 };
 
 /** Fragments per family (about 5 % of the training rows in all). */
@@ -239,6 +250,7 @@ export function trainToxicityModel(allRows: readonly LabelledRow[], lexicons: Le
   const view = viewer(lexicons, config);
   // Weighted toxic share per strongest-hit tier (lexicon floors, see toxicity/index.ts).
   const tierTotals: Record<Tier, [number, number]> = { strong: [0, 0], listed: [0, 0], hint: [0, 0] };
+  const conceptExamples: { x: SparseVector; y: number[]; weight: number }[] = [];
   const examples = rows.map((row) => {
     const v = view(row.text);
     const weight = config.balanceFamilies ? meanSize / (familySize.get(familyOf(row.source)) as number) : 1;
@@ -247,16 +259,19 @@ export function trainToxicityModel(allRows: readonly LabelledRow[], lexicons: Le
       totals[0] += weight * row.label;
       totals[1] += weight;
     }
+    if (config.conceptWeight > 0) conceptExamples.push({ x: vectorize(placeholdersOnly(v.text), TOXICITY_CONCEPT_FEATURES), y: [row.label], weight });
     return { x: vectorize(v.text, TOXICITY_FEATURES), y: [row.label], weight };
   });
   const lexiconFloors: JsonObject = {};
   for (const [tier, [toxic, all]] of Object.entries(tierTotals)) lexiconFloors[tier] = config.lexiconFloors && all > 0 ? round(toxic / all) : 0;
-  return trainLinear(examples, TOXICITY_FEATURES, ["toxic"], {
+  const model = trainLinear(examples, TOXICITY_FEATURES, ["toxic"], {
     epochs: config.epochs,
     l2: config.l2,
     seed: SEED,
-    meta: { ...meta, ...viewMeta(lexicons, config), lexiconFloors, shortTextWords: config.shortTextWords },
+    meta: { ...meta, ...viewMeta(lexicons, config), lexiconFloors, shortTextWords: config.shortTextWords, conceptWeight: config.conceptWeight },
   });
+  if (config.conceptWeight > 0) attachConceptModel(model, trainLinear(conceptExamples, TOXICITY_CONCEPT_FEATURES, ["toxic"], { epochs: config.epochs, l2: config.l2, seed: SEED }));
+  return model;
 }
 
 /** No lexicon at all: the "raw text" arm of the comparison. */
@@ -354,12 +369,14 @@ export function printTable(title: string, reports: readonly SourceReport[], posi
 
 /** The comparisons behind DEFAULT_CONFIG's view choices, on the same leave-one-family-out protocol. */
 const ABLATIONS: [string, Partial<ToxicityTrainConfig>][] = [
-  ["previous: lexicon view", { concepts: false, shortFragments: false }],
-  ["concept view", { shortFragments: false }],
-  ["concept view + short fragments", { shortTextWords: 0 }],
-  ["concept view + short fragments + short-text shrink", {}],
+  ["previous: lexicon view", { concepts: false, shortFragments: false, fuzzy: false, conceptWeight: 0 }],
+  ["concept view", { shortFragments: false, fuzzy: false, conceptWeight: 0 }],
+  ["concept view + short fragments", { shortTextWords: 0, fuzzy: false, conceptWeight: 0 }],
+  ["concept view + short fragments + short-text shrink", { fuzzy: false, conceptWeight: 0 }],
+  ["+ fuzzy obfuscated spellings", { conceptWeight: 0 }],
+  ["+ concept-only model, weight 0.3", { conceptWeight: 0.3 }],
+  ["+ concept-only model, weight 0.5 (shipped)", {}],
   ["+ contentsafety-train hate/harassment rows", { contentSafetyRows: "toxic" }],
-  ["+ contentsafety-train hate/harassment and benign rows", { contentSafetyRows: "all" }],
 ];
 
 /** Pooled LOFO AUC and per-language AUC (contentsafety-train rows, out-of-fold) of one configuration. */
@@ -430,6 +447,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   };
   const final = new LinearModel(model.spec, model.labels, model.weights, model.bias, { ...model.meta, ...meta });
   const saved = saveModel(modelPath(TOXICITY_MODEL_FILE), final, { pruneBelow: 1e-3 });
+  const conceptModel = conceptModelOf(model);
+  if (conceptModel) {
+    attachConceptModel(final, conceptModel);
+    saveModel(modelPath(TOXICITY_CONCEPT_MODEL_FILE), conceptModel, { pruneBelow: 1e-3 });
+  }
   const lexiconFile = {
     lexicon: compiled,
     attribution:
@@ -438,7 +460,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   };
   writeFileSync(modelPath(TOXICITY_LEXICON_FILE), `${JSON.stringify(lexiconFile)}\n`);
   // Load through the evaluator once, so a file the runtime cannot read fails the training run, not production.
-  new Toxicity({ model: final, lexiconTerms: lexicons.terms }).evaluate({ input: "you are an idiot" });
+  new Toxicity({ model: final, lexiconTerms: lexicons.terms, ...(conceptModel ? { conceptModel } : {}) }).evaluate({ input: "you are an idiot" });
   console.log(`\nsaved ${TOXICITY_MODEL_FILE}: ${saved.bytes} bytes, ${saved.nonZero} weights; ${TOXICITY_LEXICON_FILE}; ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

@@ -26,3 +26,9 @@ export const DEFAULT_TOXICITY_THRESHOLD = 0.5;
  * the model learns from English insults applies to "du bist ein Idiot" and "너는 멍청해" alike.
  */
 export const TOXICITY_VIEW: Omit<ConceptViewOptions, "lexicon" | "concepts"> = { mode: "replace", pairs: true };
+
+/** Concept-only model (placeholders alone, as ContentSafety's): blended in when the words model's meta.conceptWeight > 0. */
+export const TOXICITY_CONCEPT_MODEL_FILE = "toxicity_concepts.json";
+
+/** Unigrams of concept, tier and pair placeholders; a few thousand distinct ones exist. */
+export const TOXICITY_CONCEPT_FEATURES: FeatureSpec = { dims: 1 << 14, word: { min: 1, max: 1 } };

@@ -10,14 +10,23 @@
 import { readFileSync } from "node:fs";
 import { type CompiledFuzzy, FuzzyMatcher } from "../lexicons/fuzzy.js";
 import { LexiconMatcher, type LexiconTerm, conceptTermsFromJson, conceptsFromJson, lexiconTermsFromJson } from "../lexicons/index.js";
-import { type Tier, conceptView, lexiconView, tierOf } from "../lexicons/view.js";
-import { type LinearModel, loadModel, modelPath, sigmoid } from "../ml/index.js";
+import { type Tier, conceptView, lexiconView, placeholdersOnly, tierOf } from "../lexicons/view.js";
+import { type LinearModel, extractFeatures, loadModel, modelPath, sigmoid } from "../ml/index.js";
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf, modelThreshold } from "../types.js";
-import { DEFAULT_TOXICITY_THRESHOLD, TOXICITY_LEXICON_FILE, TOXICITY_MODEL_FILE, TOXICITY_VIEW, TOXICITY_WINDOW } from "./config.js";
+import {
+  DEFAULT_TOXICITY_THRESHOLD,
+  TOXICITY_CONCEPT_MODEL_FILE,
+  TOXICITY_LEXICON_FILE,
+  TOXICITY_MODEL_FILE,
+  TOXICITY_VIEW,
+  TOXICITY_WINDOW,
+} from "./config.js";
 
 export interface ToxicityOptions extends EvaluatorOptions {
   /** A model to use instead of the shipped one (training and cross-validation pass their own). */
   model?: LinearModel;
+  /** Its concept-only model, when its meta.conceptWeight > 0 (default: the shipped one). */
+  conceptModel?: LinearModel;
   /** Profanity lexicon terms to use instead of the shipped ones. */
   lexiconTerms?: readonly LexiconTerm[];
 }
@@ -93,6 +102,47 @@ export function toxicityMatcher(model: LinearModel, lexiconTerms: readonly Lexic
   return matcher;
 }
 
+/**
+ * Concept-only models (placeholders alone, word unigrams), blended into a words model's window logits with weight
+ * meta.conceptWeight: they cannot learn a language or a source's style, only what concepts meet in a sentence.
+ */
+const conceptModels = new WeakMap<LinearModel, LinearModel>();
+
+/** Pair a words model with its concept-only model (the trainer and the evaluator do this once per model). */
+export function attachConceptModel(model: LinearModel, conceptModel: LinearModel): void {
+  if (conceptModel.outputs !== 1 || conceptModel.spec.char) throw new Error("toxicity concept model must be a one-output word-unigram model");
+  conceptModels.set(model, conceptModel);
+}
+
+function conceptWeightOf(model: LinearModel): number {
+  const w = model.meta.conceptWeight;
+  return typeof w === "number" && w > 0 && w <= 1 ? w : 0;
+}
+
+/**
+ * Window logits of a word-unigram model over a mostly blank text (placeholders only): bias + sum of the window's
+ * word weights / sqrt(their count), as LinearModel.windowLogits, from the few occurrences.
+ */
+function sparseWindowLogits(model: LinearModel, text: string, starts: Int32Array, ends: Int32Array): Float64Array {
+  const { index, position, charCount, wordCount } = extractFeatures(text, model.spec);
+  const out = new Float64Array(starts.length);
+  const bias = model.bias[0] as number;
+  for (let w = 0; w < starts.length; w++) {
+    const s = starts[w] as number;
+    const e = ends[w] as number;
+    let sum = 0;
+    let count = 0;
+    for (let j = charCount; j < charCount + wordCount; j++) {
+      const p = position[j] as number;
+      if (p < s || p >= e) continue;
+      sum += model.weights[(index[j] as number) * model.outputs] as number;
+      count++;
+    }
+    out[w] = bias + (count > 0 ? sum / Math.sqrt(count) : 0);
+  }
+  return out;
+}
+
 /** Fuzzy matchers of models trained with obfuscated-spelling hits (meta.fuzzy), built with their matcher. */
 const fuzzyMatchers = new WeakMap<LinearModel, FuzzyMatcher>();
 
@@ -115,12 +165,27 @@ function shrinkShort(logit: number, viewText: string, model: LinearModel): numbe
   return sigmoid(NO_EVIDENCE_LOGIT + (logit - NO_EVIDENCE_LOGIT) * (words / limit));
 }
 
+/** The window with the highest (blended) logit. */
+function bestWindow(viewText: string, model: LinearModel): { logit: number; start: number; end: number } | undefined {
+  const conceptWeight = conceptWeightOf(model);
+  const conceptModel = conceptModels.get(model);
+  if (conceptWeight === 0 || !conceptModel) return model.scoreWindows(viewText, TOXICITY_WINDOW)[0];
+  const words = model.windowLogits(viewText, TOXICITY_WINDOW);
+  const concepts = sparseWindowLogits(conceptModel, placeholdersOnly(viewText), words.starts, words.ends);
+  let best: { logit: number; start: number; end: number } | undefined;
+  for (let w = 0; w < words.starts.length; w++) {
+    const z = (1 - conceptWeight) * (words.logits[w] as number) + conceptWeight * (concepts[w] as number);
+    if (!best || z > best.logit) best = { logit: z, start: words.starts[w] as number, end: words.ends[w] as number };
+  }
+  return best;
+}
+
 /** Score one text with a given model and matcher (toxicityMatcher): the path shared by the evaluator and training. */
 export function scoreToxicity(text: string, model: LinearModel, matcher: LexiconMatcher): ToxicityScore {
   // Nothing but whitespace and punctuation cannot insult anyone; the model's bias alone would say otherwise.
   if (!HAS_WORD.test(text)) return { score: 0, spans: [], lexicon: 0 };
   const view = model.meta.concepts === undefined ? lexiconView(text, matcher) : conceptView(text, { concepts: matcher, fuzzy: fuzzyMatchers.get(model), ...TOXICITY_VIEW });
-  const [best] = model.scoreWindows(view.text, TOXICITY_WINDOW);
+  const best = bestWindow(view.text, model);
   let score = best ? shrinkShort(best.logit, view.text, model) : 0;
   const floors = floorsOf(model);
   for (const hit of view.hits) score = Math.max(score, floors[tierOf(hit.weight)]);
@@ -148,6 +213,9 @@ export class Toxicity implements Evaluator {
 
   constructor(options: ToxicityOptions = {}) {
     this.model = options.model ?? loadModel(modelPath(TOXICITY_MODEL_FILE));
+    if (conceptWeightOf(this.model) > 0 && !conceptModels.has(this.model)) {
+      attachConceptModel(this.model, options.conceptModel ?? loadModel(modelPath(TOXICITY_CONCEPT_MODEL_FILE)));
+    }
     this.matcher = toxicityMatcher(this.model, options.lexiconTerms ?? loadToxicityLexiconTerms());
     this.threshold = modelThreshold(options.threshold, this.model.meta.threshold, DEFAULT_TOXICITY_THRESHOLD, this.name);
   }
@@ -168,4 +236,9 @@ export class Toxicity implements Evaluator {
       latencyMs: performance.now() - started,
     };
   }
+}
+
+/** The concept-only model paired with a words model (attachConceptModel), if any. */
+export function conceptModelOf(model: LinearModel): LinearModel | undefined {
+  return conceptModels.get(model);
 }
