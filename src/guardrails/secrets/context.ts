@@ -36,7 +36,7 @@ const CONTEXT_PATTERN = new RegExp(
     // 5: key = value, key: value, "key": "value", ?key=value. Groups 7 (key), 8 (quote), 9 (value).
     `(${KEY}[A-Za-z0-9_.-]{0,24})${SEP}${VALUE}`,
     // 6: prose: "the password for the office is X" (after "for ...", only with "is" or a colon), "password X". Groups 10 (key), 11 (quote), 12 (value).
-    `\\b(password|passwort|passcode|passphrase|pwd|pin|contraseña|mot de passe|senha|wachtwoord|token|api key|secret key|secret)\\b(?:[ \\t]+(?:for|of|to|de|für|del|du)[ \\t]+(?:the[ \\t]+|my[ \\t]+|our[ \\t]+)?[\\w-]{1,24}(?:[ \\t]+[\\w-]{1,24})?(?=[ \\t]*:|[ \\t]+(?:is|was|ist|es|est|é)\\b))?(?:[ \\t]+(?:is|was|is now|ist|es|est|é))?(?:[ \\t]*:[ \\t]*|[ \\t]+)${VALUE}`,
+    `\\b(password|passwort|passcode|passphrase|pass|pwd|pin|contraseña|mot de passe|senha|wachtwoord|token|api key|secret key|secret)\\b(?:[ \\t]+(?:for|of|to|de|für|del|du)[ \\t]+(?:the[ \\t]+|my[ \\t]+|our[ \\t]+)?[\\w-]{1,24}(?:[ \\t]+[\\w-]{1,24})?(?=[ \\t]*:|[ \\t]+(?:is|was|ist|es|est|é)\\b))?(?:[ \\t]+(?:is|was|is now|ist|es|est|é))?(?:[ \\t]*:[ \\t]*|[ \\t]+)${VALUE}`,
   ].join("|"),
   "giu",
 );
@@ -51,11 +51,12 @@ const AWS_SECRET_VALUE = /^[A-Za-z0-9/+]{40}$/;
  * Sentence punctuation after an unquoted value is not part of it ("the password is hunter2."), nor is the next
  * field of a connection string or query ("Password=...;Database=app", "token=...&format=json").
  */
-function trimUnquoted(value: string, inUrlQuery: boolean): string {
+function trimUnquoted(value: string, inUrlQuery: boolean, prose: boolean): string {
   let v = value;
   const cut = inUrlQuery ? v.search(/[&#]/) : v.search(/[;&](?=[\w .-]{1,40}=)/);
   if (cut >= 0) v = v.slice(0, cut);
-  return v.replace(/[.,;:!?)\]}]+$/, "");
+  // In a sentence a final "!" or "?" is punctuation; after "Password:" or "=" it is more likely the password's own.
+  return v.replace(prose ? /[.,;:!?)\]}]+$/ : /[.,;:)\]}]+$/, "");
 }
 
 // Code after a key word is a reference to the secret, not the secret: config.secretKey, settings.API_KEY,
@@ -156,7 +157,7 @@ export function findContextSecrets(text: string): ContextFinding[] {
     const valueStart = m.index + m[0].length - raw.length;
     const before = text.slice(Math.max(0, m.index - 24), m.index);
     const inUrlQuery = /[?&][\w.-]*$/.test(before);
-    const value = quote === "" ? trimUnquoted(raw, inUrlQuery) : raw.replace(/\\$/, "");
+    const value = quote === "" ? trimUnquoted(raw, inUrlQuery, m[12] !== undefined) : raw.replace(/\\$/, "");
     // After a comma, only constant-style keys and header names count ("DB_PASSWORD", "X-API-Key"), not storage
     // keys of code (setItem('sessionToken', ...)).
     const commaForm = m[5] === undefined && text.slice(m.index + key.length, valueStart).includes(",");

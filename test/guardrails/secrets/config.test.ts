@@ -147,6 +147,15 @@ describe("Secrets: more key-word syntaxes", () => {
     expect(texts(`req.setRequestHeader("X-Api-Key", "${v[3]}");`)).toEqual([v[3]]);
   });
 
+  it("keeps a password's final ! after a colon or =, but not a sentence's", () => {
+    const p = `${rand(8)}4!`;
+    expect(texts(`Password: ${p}`)).toEqual([p]);
+    expect(texts(`DB_PASSWORD=${p}`)).toEqual([p]);
+    expect(texts(`my password is ${p.slice(0, -1)}!`)).toEqual([p.slice(0, -1)]);
+    expect(texts(`the wifi pass is: ${p.slice(0, -1)}`)).toEqual([p.slice(0, -1)]);
+    expect(texts("Did you change the password? I need a pass for tomorrow, pass the salt.")).toEqual([]);
+  });
+
   it("does not take comparisons or word lists for values", () => {
     expect(texts("if (token > 5) return; while (password < limit) {}")).toEqual([]);
     expect(texts('const fields = ["token", "password", "secret"];')).toEqual([]);
