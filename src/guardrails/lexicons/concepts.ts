@@ -1058,7 +1058,7 @@ export const CONCEPT_TERMS: Record<ConceptTag, Lists> = {
     sw: "wewe|nyinyi|ninyi|wenyewe",
   },
   safety: {
-    en: "prevent|prevention|preventing|protect|protection|protecting|safety|safely|stay safe|keep safe|avoid being|recognize|recognise|signs of|warning signs|report|reporting|support|help someone|helping|hotline|helpline|crisis line|therapy|therapist|counseling|counselling|cope|coping|recover|recovery|treatment|awareness|educate|defend myself|self defense|self defence|victim|victims|survivor|survivors|dangers of|risks of|why is it wrong|is it illegal|penalty for|consequences of",
+    en: "prevent|prevention|preventing|protect|protection|protecting|safety|safely|stay safe|keep safe|avoid being|recognize|recognise|signs of|warning signs|report|reporting|support|help someone|help a friend|help my friend|help a loved one|support a friend|helping|hotline|helpline|crisis line|therapy|therapist|counseling|counselling|cope|coping|recover|recovery|treatment|awareness|educate|defend myself|self defense|self defence|victim|victims|survivor|survivors|dangers of|risks of|why is it wrong|is it illegal|penalty for|consequences of",
     de: "verhindern|vorbeugen|prävention|schützen|schutz|sicherheit|erkennen|anzeichen|melden|anzeigen|hilfe|unterstützung|beratung|therapie|bewältigen|opfer|gefahren|strafe für",
     fr: "prévenir|prévention|protéger|protection|sécurité|reconnaître|signes de|signaler|aide|soutien|ligne d écoute|thérapie|victime*|dangers|sanction",
     es: "prevenir|prevención|proteger|protección|seguridad|reconocer|señales de|denunciar|reportar|ayuda|apoyo|línea de ayuda|terapia|víctima*|peligros|castigo",

@@ -108,3 +108,20 @@ describe("Toxicity (shipped model)", () => {
     expect(() => new Toxicity({ threshold: 2 })).toThrow(/threshold/);
   });
 });
+
+describe("toxicity: obfuscation and other languages (hand-written cases)", () => {
+  const tox = new Toxicity();
+  it("flags obfuscated English insults and hate", () => {
+    for (const text of ["you are a fcuking idiot", "you fvcking moron", "That is fitting for blackvermin like you."]) {
+      expect(tox.evaluate({ input: text }).flagged, text).toBe(true);
+    }
+  });
+  it("flags insults in German, Portuguese, Spanish and Korean, and leaves everyday sentences there alone", () => {
+    for (const text of ["Du bist so ein dummer Idiot", "Você é um idiota inútil", "Eres un imbécil y un inútil", "너는 정말 멍청한 놈이야"]) {
+      expect(tox.evaluate({ input: text }).flagged, text).toBe(true);
+    }
+    for (const text of ["Wie spät ist es in Berlin?", "Obrigado pela ajuda com o relatório", "¿Dónde está la estación de tren?", "오늘 날씨가 정말 좋네요", "Habari ya asubuhi, rafiki yangu"]) {
+      expect(tox.evaluate({ input: text }).flagged, text).toBe(false);
+    }
+  });
+});
