@@ -57,6 +57,15 @@ function tokenEnd(text: string, i: number, k: number, table: Uint8Array): number
   }
 }
 
+const FULL_WIDTH_ASCII = /[\uff01-\uff5e]/g;
+/**
+ * Full-width Latin ("Ｉｇｎｏｒｅ") read as ASCII for the word lists and features, one code unit for one, so offsets
+ * stay valid: otherwise an ordinary word in full-width letters looks like an unknown capitalised name.
+ */
+function foldFullWidth(lower: string): string {
+  return lower.search(FULL_WIDTH_ASCII) < 0 ? lower : lower.replace(FULL_WIDTH_ASCII, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
+}
+
 export function tokenize(text: string): Token[] {
   const table = classTable();
   const tokens: Token[] = [];
@@ -73,7 +82,7 @@ export function tokenize(text: string): Token[] {
     }
     const start = i;
     i = tokenEnd(text, i, k, table);
-    tokens.push({ start, end: i, lower: text.slice(start, i).toLowerCase(), newlineBefore: newline });
+    tokens.push({ start, end: i, lower: foldFullWidth(text.slice(start, i).toLowerCase()), newlineBefore: newline });
     newline = false;
   }
   return tokens;
