@@ -22,7 +22,9 @@ export const FLASH_CATEGORIES: FlashCategory[] = [
     weight: 0.92,
     phrases: [
       `(?:ignore|disregard|forget|bypass|override|discard|abandon) ${QUALIFIER}(?:of )?(?:the )?(?:previous|prior|above|earlier|preceding|initial|original|system|your|all) (?:instructions|directives|guidelines|rules|prompts?|commands)`,
-      `(?:ignore|disregard|forget) (?:all|everything) (?:above|before|previous|prior|you were told|i said before)`,
+      `(?:ignore|disregard|forget) (?:all|everything) (?:above|before|you were told|i said before)`,
+      // "all previous" alone, or before an instruction-like word: not "disregard all previous correspondence".
+      `(?:ignore|disregard|forget) (?:all|everything) (?:previous|prior)(?! (?!(?:instructions?|directives?|guidelines|rules|prompts?|commands?|messages?|text|context|conversations?|inputs?|tasks?|orders)\\b)[a-z])`,
       `(?:previous|prior|above|all) instructions (?:are|have been) (?:void|null|cancell?ed|revoked|overridden|obsolete)`,
       `ignorier\\p{L}* (?:alle |die )?(?:vorherigen|vorigen|obigen|bisherigen|vorangegangenen) (?:anweisungen|instruktionen|befehle|regeln)`,
       `vergiss (?:alle |die )?(?:vorherigen |vorigen |obigen |bisherigen )?(?:anweisungen|instruktionen|befehle|regeln)`,

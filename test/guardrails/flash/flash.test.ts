@@ -25,6 +25,7 @@ describe("ProtectFlash", () => {
     "How do I bypass the cache in Chrome?",
     "How do I enable developer mode on my Android phone?",
     "The instructions are on the box.",
+    "What does 'disregard all previous correspondence' mean in a legal letter?",
     "",
   ])("does not flag %j", (text) => {
     const verdict = flash.evaluate({ input: text });
