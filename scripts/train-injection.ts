@@ -32,8 +32,7 @@ import { datasetPath, formatTable, guessLanguage, parseFlags } from "./lib/datas
 export const MODEL_FILE = "prompt_injection.json";
 
 export interface InjectionRow extends LabelledRow {
-  /** "benign": benign prompts borrowed from contentsafety-train: trained on, reported apart. */
-  file: "train" | "extra" | "benign";
+  file: "train" | "extra";
   family: string;
 }
 
@@ -96,10 +95,7 @@ export function familyOf(source: string): string {
   if (s.startsWith("TakSec/") || s.includes("PayloadsAllTheThings") || s.startsWith("Giskard-AI/")) return "payload-lists";
   if (s.startsWith("microsoft/BIPIA")) return "bipia-code-attack";
   if (s.startsWith("JailbreakBench/")) return `jailbreakbench:${/attack-artifacts\/([^/]+)\//.exec(s)?.[1] ?? "other"}`;
-  if (s.startsWith("Jarviswang94/")) {
-    if (s.includes("Goal_Hijacking")) return "xsafety:goal-hijacking";
-    return s.includes("Prompt_Leaking") ? "xsafety:prompt-leaking" : "xsafety:other";
-  }
+  if (s.startsWith("Jarviswang94/")) return s.includes("Goal_Hijacking") ? "xsafety:goal-hijacking" : "xsafety:prompt-leaking";
   if (s.startsWith("meta-llama/PurpleLlama")) return "cyberseceval";
   if (s.startsWith("microsoft/TaskTracker")) {
     if (s.includes("saved_injections")) return "tasktracker:injections";
@@ -117,17 +113,6 @@ export function loadRows(): InjectionRow[] {
     for (const row of readLabelledJsonl(datasetPath(`injection-${file}.jsonl`))) {
       rows.push({ ...row, file, family: familyOf(row.source) });
     }
-  }
-  // The benign side of contentsafety-train: ordinary questions and tasks in 20 languages, sensitive-topic hard
-  // negatives (XSTest's "how do I kill a Python process") and moderation samples. None of them is an injection,
-  // and the injection files' benign side is thin outside English. Its harmful requests are left out: a plain
-  // harmful request is ContentSafety's business, and as "not injection" it would teach the model that the
-  // payload of a wrapped jailbreak is harmless. Sources shared with the injection files share their family.
-  const seen = new Set(rows.map((r) => r.text));
-  for (const row of readLabelledJsonl(datasetPath("contentsafety-train.jsonl"))) {
-    if (row.label !== 0 || seen.has(row.text)) continue;
-    seen.add(row.text);
-    rows.push({ ...row, file: "benign", family: familyOf(row.source) });
   }
   return rows;
 }
@@ -297,18 +282,14 @@ export interface InjectionReport {
   languages: { language: string; positives: number; recall: number; negatives: number; fpr: number }[];
 }
 
-/**
- * Headline numbers and the sweep count the injection files' rows only, so they stay comparable across training
- * sets; the per-family table also shows the borrowed benign rows (their false-positive rate per family).
- */
-export function reportFor(allRows: readonly InjectionRow[], scores: Map<InjectionRow, number>, threshold: number): InjectionReport {
-  const rows = allRows.filter((r) => r.file !== "benign");
-  const metricsOf = (chosen: readonly InjectionRow[]) =>
-    binaryMetrics(chosen.map((r) => r.label), chosen.map((r) => scores.get(r) ?? 0), threshold);
-  const subset = (keep: (r: InjectionRow) => boolean) => metricsOf(rows.filter(keep));
-  const familyNames = [...new Set(allRows.map((r) => r.family))].sort();
+export function reportFor(rows: readonly InjectionRow[], scores: Map<InjectionRow, number>, threshold: number): InjectionReport {
+  const subset = (keep: (r: InjectionRow) => boolean) => {
+    const chosen = rows.filter(keep);
+    return binaryMetrics(chosen.map((r) => r.label), chosen.map((r) => scores.get(r) ?? 0), threshold);
+  };
+  const familyNames = [...new Set(rows.map((r) => r.family))].sort();
   const families = familyNames.map((family) => {
-    const m = metricsOf(allRows.filter((r) => r.family === family));
+    const m = subset((r) => r.family === family);
     const label = m.positives > 0 && m.negatives > 0 ? "mixed" : m.positives > 0 ? "recall" : "FPR";
     const rate = label === "FPR" ? m.fpr : label === "recall" ? m.recall : m.f1;
     return { family, n: m.n, label, rate, rocAuc: m.rocAuc };
