@@ -4,13 +4,16 @@
 // latency of the shipped evaluator. --loso instead retrains per held-out source family with the trainer's
 // evalTrainer (scripts/train.ts explains the convention) and scores each family with the model that never saw it.
 // Span files ({text, entities, source}, pii-train.jsonl's format): span-level precision/recall/F2 per entity type
-// via src/guardrails/eval/spans.ts.
+// via src/guardrails/eval/spans.ts; --loso retrains per held-out family with the trainer's spanEvalTrainer (PII:
+// the token tagger, on train-pii.ts's own folds) and pools the held-out verdicts into the same report.
+// --by family groups the report by the trainer's families (with --loso).
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { SpanRow } from "../src/guardrails/eval/spans.js";
 import { type LabelledRow, binaryMetrics, leaveOneGroupOut, readLabelledJsonl } from "../src/guardrails/ml/index.js";
 import { EVALUATOR_NAMES, createEvaluator, isEvaluatorName } from "../src/guardrails/registry.js";
-import type { EvaluatorName } from "../src/guardrails/types.js";
+import type { EvaluatorName, Verdict } from "../src/guardrails/types.js";
 import { formatTable, parseFlags } from "./lib/datasets.js";
 import { loadTrainer } from "./train.js";
 
@@ -51,6 +54,15 @@ export function formatLabelledReport(scored: readonly Scored[], threshold: numbe
   return formatTable(["source", "n", "pos", "precision", "recall", "F1", "FPR", "ROC AUC", "p50 ms", "p99 ms"], rows);
 }
 
+/** Train one fold; a failure names the file and the held-out family. */
+async function trainFold<T>(file: string, family: string, train: () => T | Promise<T>): Promise<T> {
+  try {
+    return await train();
+  } catch (error) {
+    throw new Error(`${file}: training without family "${family}" failed: ${(error as Error).message}`);
+  }
+}
+
 function isSpanFile(path: string): boolean {
   const first = readFileSync(path, "utf8").split("\n").find((l) => l.trim() !== "");
   if (first === undefined) throw new Error(`${path} is empty`);
@@ -62,16 +74,38 @@ function isSpanFile(path: string): boolean {
   }
 }
 
-async function spanEval(name: EvaluatorName, file: string, loso: boolean): Promise<void> {
-  if (loso) throw new Error("--loso for span files: run the trainer's own protocol (npm run train -- --model pii --loso)");
+async function spanEval(name: EvaluatorName, file: string, loso: boolean, by: string): Promise<void> {
   let spans: typeof import("../src/guardrails/eval/spans.js");
   try {
     spans = await import("../src/guardrails/eval/spans.js");
   } catch (error) {
     throw new Error(`span-level evaluation needs src/guardrails/eval/spans.ts: ${(error as Error).message}`);
   }
-  const report = spans.spanReport(spans.readSpanRows(file), createEvaluator(name));
-  console.log(spans.formatSpanReport(report));
+  const rows = spans.readSpanRows(file);
+  if (!loso) {
+    if (by === "family") throw new Error("--by family needs --loso (families come from the trainer)");
+    console.log(spans.formatSpanReport(spans.spanReport(rows, createEvaluator(name))));
+    return;
+  }
+  const trainer = (await loadTrainer(name)).spanEvalTrainer;
+  if (!trainer) throw new Error(`the ${name} trainer does not export spanEvalTrainer, so --loso is not available for span files (${file})`);
+  const folds = leaveOneGroupOut(rows, (row) => trainer.familyOf(row.source));
+  const ordered: SpanRow[] = [];
+  const verdicts: Verdict[] = [];
+  for (const [i, fold] of folds.entries()) {
+    process.stderr.write(`\rfold ${i + 1}/${folds.length}: ${shorten(fold.name, 50).padEnd(50)}`);
+    const evaluator = await trainFold(file, fold.name, () => trainer.train(fold.train, { name: fold.name, heldOut: fold.test }));
+    for (const row of fold.test) {
+      ordered.push(row);
+      verdicts.push(evaluator.evaluate({ input: row.text }));
+    }
+  }
+  process.stderr.write("\n");
+  console.log(`${name}: leave-one-family-out over ${folds.length} families, each held-out row scored by a model retrained without its family`);
+  // spanReport visits rows in order: hand back each row's held-out verdict (latency is the verdict's own).
+  let next = 0;
+  const held = { evaluate: (): Verdict => verdicts[next++] as Verdict };
+  console.log(spans.formatSpanReport(spans.spanReport(ordered, held, by === "family" ? { groupOf: trainer.familyOf } : {})));
 }
 
 async function labelledEval(name: EvaluatorName, file: string, loso: boolean, threshold: number | undefined, by: string): Promise<void> {
@@ -87,7 +121,7 @@ async function labelledEval(name: EvaluatorName, file: string, loso: boolean, th
     const folds = leaveOneGroupOut(rows, familyOf);
     for (const [i, fold] of folds.entries()) {
       process.stderr.write(`\rfold ${i + 1}/${folds.length}: ${shorten(fold.name, 50).padEnd(50)}`);
-      const score = trainer.train(fold.train);
+      const score = await trainFold(file, fold.name, () => trainer.train(fold.train, { name: fold.name, heldOut: fold.test }));
       for (const row of fold.test) {
         const started = performance.now();
         const value = score(row.text);
@@ -96,6 +130,16 @@ async function labelledEval(name: EvaluatorName, file: string, loso: boolean, th
     }
     process.stderr.write("\n");
     console.log(`${name}: leave-one-family-out over ${folds.length} families, threshold ${shipped.threshold}`);
+    if (trainer.thresholdRule) {
+      const labels = scored.map((s) => s.row.label);
+      const scores = scored.map((s) => s.score);
+      const picked = trainer.thresholdRule.pick(labels, scores);
+      const m = binaryMetrics(labels, scores, picked);
+      console.log(
+        `the trainer's threshold rule (${trainer.thresholdRule.name}) on these out-of-fold scores: ${num(picked)} ` +
+          `(P ${num(m.precision)}, R ${num(m.recall)}, F1 ${num(m.f1)}, FPR ${pct(m.fpr)}); the table uses ${shipped.threshold}`,
+      );
+    }
   } else {
     if (by === "family") throw new Error("--by family needs --loso (families come from the trainer)");
     scored = rows.map((row) => {
@@ -116,7 +160,7 @@ export async function main(argv: string[]): Promise<void> {
   const by = typeof values.by === "string" ? values.by : "source";
   if (by !== "source" && by !== "family") throw new Error(`--by must be source or family, got "${by}"`);
   const threshold = typeof values.threshold === "number" ? values.threshold : undefined;
-  if (isSpanFile(file)) await spanEval(name, file, values.loso === true);
+  if (isSpanFile(file)) await spanEval(name, file, values.loso === true, by);
   else await labelledEval(name, file, values.loso === true, threshold, by);
 }
 

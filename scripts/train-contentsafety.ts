@@ -20,7 +20,6 @@
 // these out-of-fold scores. The threshold is the lowest with at most 3 % false positives on contentsafety-train's
 // benign rows. `--loso` holds out one family at a time instead.
 
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ContentSafety, type ContentSafetyModels, contentSafetyMatcher, scoreContentSafety } from "../src/guardrails/contentsafety/index.js";
 import {
@@ -54,11 +53,18 @@ import {
   vectorize,
 } from "../src/guardrails/ml/index.js";
 import { loadToxicityLexiconTerms } from "../src/guardrails/toxicity/index.js";
-import { DATASETS, type SourceReport, perGroupReport, printTable } from "./train-toxicity.js";
+import { datasetPath } from "./lib/datasets.js";
+import { asShipped } from "./lib/shipped.js";
+import type { EvalFold, EvalTrainer } from "./train.js";
+import { type SourceReport, perGroupReport, printTable } from "./train-toxicity.js";
 
 const SEED = 20240611;
 const MAX_BENIGN_FPR = 0.03;
 const FOLDS = 6;
+/** Weights below these are dropped when main() saves the words, concept and category models (and in `eval --loso`). */
+const PRUNE_WORDS = 2e-3;
+const PRUNE_CONCEPTS = 1e-3;
+const PRUNE_CATEGORIES = 2e-3;
 
 export interface ContentSafetyTrainConfig {
   epochs: number;
@@ -140,27 +146,38 @@ function fromToxicity(row: LabelledRow): { label: number; category: string } | u
   return undefined;
 }
 
+/** The key texts are deduplicated by (case and spacing folded). */
+const textKey = (text: string): string => text.toLowerCase().replace(/\s+/g, " ").trim();
+
 export function loadPool(extraData: boolean, toxicityRows = false): PoolRow[] {
+  return buildPool(readLabelledJsonl(datasetPath("contentsafety-train.jsonl")), extraData, toxicityRows);
+}
+
+/**
+ * The training pool: `targetRows` (contentsafety-train's rows, or the training side of an `eval --loso` fold) first,
+ * then the other files' rows (see POOL), each text once. `leaveOut`: rows of any file never to take (a held-out fold).
+ */
+export function buildPool(targetRows: readonly LabelledRow[], extraData: boolean, toxicityRows = false, leaveOut: (row: LabelledRow) => boolean = () => false): PoolRow[] {
   const rows: PoolRow[] = [];
   const seen = new Set<string>();
   const add = (row: LabelledRow, label: number, target: boolean, category: string): void => {
-    const key = row.text.toLowerCase().replace(/\s+/g, " ").trim();
-    if (seen.has(key)) return;
+    const key = textKey(row.text);
+    if (seen.has(key) || leaveOut(row)) return;
     seen.add(key);
     rows.push({ text: row.text, label, family: familyOf(row.source), source: row.source, lang: row.fields.lang ?? "", category, target });
   };
-  for (const row of readLabelledJsonl(join(DATASETS, "contentsafety-train.jsonl"))) {
+  for (const row of targetRows) {
     add(row, row.label, true, row.label === 1 ? (row.fields.category ?? "") : "benign");
   }
   if (toxicityRows) {
-    for (const row of readLabelledJsonl(join(DATASETS, "toxicity-train.jsonl"))) {
+    for (const row of readLabelledJsonl(datasetPath("toxicity-train.jsonl"))) {
       const use = fromToxicity(row);
       if (use) add(row, use.label, false, use.category);
     }
   }
   if (!extraData) return rows;
   for (const file of ["injection-train.jsonl", "injection-extra.jsonl"]) {
-    for (const row of readLabelledJsonl(join(DATASETS, file))) {
+    for (const row of readLabelledJsonl(datasetPath(file))) {
       if (row.label === 0) add(row, 0, false, "benign");
       else {
         const harmful = extraHarmful(row);
@@ -200,13 +217,19 @@ interface Vectors {
   concepts: SparseVector[];
 }
 
-function vectorizeAll(rows: readonly PoolRow[], matcher: LexiconMatcher): Vectors {
+/** `cache`: vectors by text for this matcher, kept across calls (`eval --loso` vectorises the same rows per fold). */
+function vectorizeAll(rows: readonly PoolRow[], matcher: LexiconMatcher, cache?: Map<string, [SparseVector, SparseVector]>): Vectors {
   const words: SparseVector[] = [];
   const conceptVectors: SparseVector[] = [];
   for (const row of rows) {
-    const view = conceptView(row.text, { concepts: matcher, ...CONTENT_SAFETY_VIEW });
-    words.push(vectorize(view.text, CONTENT_SAFETY_FEATURES));
-    conceptVectors.push(vectorize(placeholdersOnly(view.text), CONTENT_SAFETY_CONCEPT_FEATURES));
+    let pair = cache?.get(row.text);
+    if (!pair) {
+      const view = conceptView(row.text, { concepts: matcher, ...CONTENT_SAFETY_VIEW });
+      pair = [vectorize(view.text, CONTENT_SAFETY_FEATURES), vectorize(placeholdersOnly(view.text), CONTENT_SAFETY_CONCEPT_FEATURES)];
+      cache?.set(row.text, pair);
+    }
+    words.push(pair[0]);
+    conceptVectors.push(pair[1]);
   }
   return { words, concepts: conceptVectors };
 }
@@ -270,8 +293,13 @@ function matcherFor(compiled: CompiledConcepts, lexiconTerms: readonly LexiconTe
   return contentSafetyMatcher(new LinearModel(CONTENT_SAFETY_FEATURES, ["harmful"], new Float32Array(CONTENT_SAFETY_FEATURES.dims), new Float64Array(1), meta), lexiconTerms);
 }
 
+/** The concept lexicon a model trained with `config` reads (compiled into its meta). */
+function conceptsOf(compiled: CompiledConcepts, config: ContentSafetyTrainConfig): CompiledConcepts {
+  return config.conceptLexicon ? compiled : { ...compiled, terms: [] };
+}
+
 export function crossValidate(rows: readonly PoolRow[], lexiconTerms: readonly LexiconTerm[], compiled: CompiledConcepts, config: ContentSafetyTrainConfig, loso: boolean): number[] {
-  const matcher = matcherFor(config.conceptLexicon ? compiled : { ...compiled, terms: [] }, lexiconTerms);
+  const matcher = matcherFor(conceptsOf(compiled, config), lexiconTerms);
   const vectors = vectorizeAll(rows, matcher);
   const indices = rows.map((_, i) => i);
   const folds = loso ? leaveOneGroupOut(indices, (i) => (rows[i] as PoolRow).family) : groupKFold(indices, (i) => (rows[i] as PoolRow).family, FOLDS, SEED);
@@ -385,10 +413,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     concepts: compiled as unknown as JsonValue,
   };
   const words = new LinearModel(trained.words.spec, trained.words.labels, trained.words.weights, trained.words.bias, { ...meta, wordsWeight: config.wordsWeight });
-  const savedWords = saveModel(modelPath(CONTENT_SAFETY_MODEL_FILE), words, { pruneBelow: 2e-3 });
-  const savedConcepts = saveModel(modelPath(CONTENT_SAFETY_CONCEPT_MODEL_FILE), trained.concepts, { pruneBelow: 1e-3 });
+  const savedWords = saveModel(modelPath(CONTENT_SAFETY_MODEL_FILE), words, { pruneBelow: PRUNE_WORDS });
+  const savedConcepts = saveModel(modelPath(CONTENT_SAFETY_CONCEPT_MODEL_FILE), trained.concepts, { pruneBelow: PRUNE_CONCEPTS });
   const categoryModel = trained.categories as LinearModel;
-  const savedCategories = saveModel(modelPath(CONTENT_SAFETY_CATEGORY_MODEL_FILE), categoryModel, { pruneBelow: 2e-3 });
+  const savedCategories = saveModel(modelPath(CONTENT_SAFETY_CATEGORY_MODEL_FILE), categoryModel, { pruneBelow: PRUNE_CATEGORIES });
   // Load through the evaluator once, so a file the runtime cannot read fails the training run, not production.
   new ContentSafety({ model: words, conceptModel: trained.concepts, categoryModel, lexiconTerms }).evaluate({ input: "How do I build a pipe bomb?" });
   console.log(
@@ -396,6 +424,52 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       `${CONTENT_SAFETY_CATEGORY_MODEL_FILE}: ${savedCategories.bytes} bytes; ${Math.round((Date.now() - started) / 1000)} s`,
   );
 }
+
+/** What `eval --loso` needs once per process: the lexicon terms, the concept lexicon, its matcher and a vector cache. */
+interface EvalState {
+  lexiconTerms: readonly LexiconTerm[];
+  concepts: CompiledConcepts;
+  matcher: LexiconMatcher;
+  vectors: Map<string, [SparseVector, SparseVector]>;
+}
+let evalState: EvalState | undefined;
+
+/**
+ * `npm run eval -- --evaluator content_safety --loso`: retrain per held-out family with main()'s recipe. The training
+ * rows of the fold are the pool's target rows; the other files' rows join as in loadPool, minus the held-out
+ * families (a family spans files, as in crossValidate) and texts. The scorer is the shipped evaluator's overall score
+ * with the fold's words and concept models, pruned and quantised as main() saves them (the category model only
+ * splits that score into categories, so it is not trained here).
+ */
+export const evalTrainer: EvalTrainer = {
+  familyOf,
+  train(labelled: LabelledRow[], fold?: EvalFold<LabelledRow>): (text: string) => number {
+    const config = DEFAULT_CONFIG;
+    if (!evalState) {
+      const lexiconTerms = loadToxicityLexiconTerms();
+      const concepts = conceptsOf(buildConcepts(), config);
+      evalState = { lexiconTerms, concepts, matcher: matcherFor(concepts, lexiconTerms), vectors: new Map() };
+    }
+    const state = evalState;
+    const heldOutKeys = new Set((fold?.heldOut ?? []).map((r) => textKey(r.text)));
+    const heldOutFamilies = new Set((fold?.heldOut ?? []).map((r) => familyOf(r.source)));
+    const rows = buildPool(labelled, config.extraData, config.toxicityRows, (r) => heldOutKeys.has(textKey(r.text)) || heldOutFamilies.has(familyOf(r.source)));
+    const trained = trainModels(rows, vectorizeAll(rows, state.matcher, state.vectors), rows.map((_, i) => i), config, false);
+    const words = asShipped(
+      new LinearModel(trained.words.spec, trained.words.labels, trained.words.weights, trained.words.bias, {
+        ...trained.words.meta,
+        concepts: state.concepts as unknown as JsonValue,
+      }),
+      PRUNE_WORDS,
+    );
+    const models: ContentSafetyModels = { words, concepts: asShipped(trained.concepts, PRUNE_CONCEPTS), matcher: contentSafetyMatcher(words, state.lexiconTerms) };
+    return (text) => scoreContentSafety(text, models, config.rules).score;
+  },
+  thresholdRule: {
+    name: `lowest with benign FPR <= ${MAX_BENIGN_FPR}`,
+    pick: (labels, scores) => thresholdForFpr(labels, scores, MAX_BENIGN_FPR),
+  },
+};
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((error: unknown) => {

@@ -19,6 +19,8 @@ import { PII } from "../src/guardrails/pii/index.js";
 import { findStructured } from "../src/guardrails/pii/structured.js";
 import { contextOf, TAG_LABELS, TAGGER_FEATURES, TAGGER_FILE, Tagger, taggerSpec, tokenVector } from "../src/guardrails/pii/tagger/tagger.js";
 import type { Verdict } from "../src/guardrails/types.js";
+import { asShipped } from "./lib/shipped.js";
+import type { SpanEvalTrainer } from "./train.js";
 
 const DEFAULT_DATA = resolve(process.cwd(), "../shared/datasets/pii-train.jsonl");
 // Gold types the tagger learns; LOCATION is Presidio's other name for GPE.
@@ -27,6 +29,8 @@ const GOLD_TO_TAG: Readonly<Record<string, number>> = { PERSON: 0, ORGANIZATION:
 const LOWERCASE_SHARE = 0.3;
 // Synthetic sentences from made-up frames (syntheticRows) added to every training set.
 const DEFAULT_SYNTHETIC = 3000;
+/** Weights below this are dropped when the tagger is saved (and in `eval --loso`). */
+const PRUNE = 1e-3;
 
 export interface Options {
   data: string;
@@ -145,9 +149,28 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const tagger = trainTagger(rows, options, extra);
   const model = new LinearModel(tagger.model.spec, tagger.model.labels, tagger.model.weights, tagger.model.bias, meta);
   const path = modelPath(TAGGER_FILE);
-  const { bytes, nonZero } = saveModel(path, model, { pruneBelow: 1e-3 });
+  const { bytes, nonZero } = saveModel(path, model, { pruneBelow: PRUNE });
   console.error(`wrote ${path}: ${bytes} bytes, ${nonZero} non-zero weights`);
 }
+
+/** Synthetic rows for the default options, made once per process (they do not depend on the fold). */
+let evalSynthetic: Promise<SpanRow[]> | undefined;
+
+/**
+ * `npm run eval -- --evaluator pii --file X.jsonl --loso`: the folds of this trainer's own --loso (validationGroup),
+ * each retrained with main()'s recipe and default options (the rows plus the synthetic sentences), and the held-out
+ * rows scored by the PII evaluator with that tagger, pruned and quantised as main() saves it.
+ */
+export const spanEvalTrainer: SpanEvalTrainer = {
+  // The training rows never include the held-out fold's; the synthetic sentences are made up, so nothing else to leave out.
+  familyOf: validationGroup,
+  async train(rows: SpanRow[]): Promise<PII> {
+    const options = parseOptions([]);
+    evalSynthetic ??= syntheticRows(options.synthetic, options.seed);
+    const tagger = trainTagger(rows, options, await evalSynthetic);
+    return new PII({ tagger: new Tagger(asShipped(tagger.model, PRUNE)) });
+  },
+};
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((error: unknown) => {

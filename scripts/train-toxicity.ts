@@ -10,7 +10,6 @@
 // Deterministic: fixed seed, fixed orders, no clock or randomness in the data path.
 
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import englishWords from "an-array-of-english-words" with { type: "json" };
 import { type CompiledConcepts, type CompiledLexicon, compileConcepts, compileLexicon } from "../src/guardrails/lexicons/compile.js";
@@ -44,8 +43,13 @@ import {
   TOXICITY_VIEW,
 } from "../src/guardrails/toxicity/config.js";
 import { Toxicity, attachConceptModel, conceptModelOf, scoreToxicity, toxicityMatcher } from "../src/guardrails/toxicity/index.js";
+import { datasetPath } from "./lib/datasets.js";
+import { asShipped } from "./lib/shipped.js";
+import type { EvalFold, EvalTrainer } from "./train.js";
 
-export const DATASETS = fileURLToPath(new URL("../../shared/datasets/", import.meta.url));
+/** Weights below these are dropped when the words and concept models are saved (and so in `eval --loso`). */
+const PRUNE_WORDS = 1e-3;
+const PRUNE_CONCEPTS = 1e-3;
 const SEED = 20240605;
 /** Benign-reference sources that also appear in contentsafety-train are left out, so that file stays unseen. */
 const SHARED_WITH_CONTENTSAFETY = /xquad|url-nlp|self-instruct|GPTeacher|grade-school/;
@@ -178,7 +182,7 @@ const EXTRA_NEGATIVES_FAMILY = "injection-extra/benign";
 
 /** Benign rows in many languages from injection-extra.jsonl (never evaluated on here). */
 export function multilingualNegatives(): LabelledRow[] {
-  return readLabelledJsonl(join(DATASETS, "injection-extra.jsonl"))
+  return readLabelledJsonl(datasetPath("injection-extra.jsonl"))
     .filter((r) => r.label === 0 && !SHARED_WITH_CONTENTSAFETY.test(r.source))
     .map((r) => ({ ...r, source: EXTRA_NEGATIVES_FAMILY }));
 }
@@ -192,14 +196,23 @@ export function familyOf(source: string): string {
   return repo;
 }
 
-export async function buildLexicon(): Promise<CompiledLexicon> {
+/**
+ * The benign reference texts (label-0 rows of the injection files, sources shared with contentsafety-train left out)
+ * the lexicon is filtered against and the fuzzy matcher's known words come from. `exclude`: texts never to read
+ * (the held-out rows of an `eval --loso` fold).
+ */
+export function benignReference(exclude: ReadonlySet<string> = new Set()): string[] {
   const benign: string[] = [];
   for (const file of ["injection-train.jsonl", "injection-extra.jsonl"]) {
-    for (const row of readLabelledJsonl(join(DATASETS, file))) {
-      if (row.label === 0 && !SHARED_WITH_CONTENTSAFETY.test(row.source)) benign.push(row.text);
+    for (const row of readLabelledJsonl(datasetPath(file))) {
+      if (row.label === 0 && !SHARED_WITH_CONTENTSAFETY.test(row.source) && !exclude.has(row.text)) benign.push(row.text);
     }
   }
-  return compileLexicon(await loadLexiconSources(), { benignReference: benign });
+  return benign;
+}
+
+export async function buildLexicon(benign: readonly string[] = benignReference()): Promise<CompiledLexicon> {
+  return compileLexicon(await loadLexiconSources(), { benignReference: [...benign] });
 }
 
 /** What a model reads with: the profanity lexicon's terms and, for the concept view, the compiled concepts. */
@@ -215,15 +228,18 @@ export interface Lexicons {
  * benign multilingual reference text that a fuzzy rule would match. Known words keep their meaning; only spellings
  * no dictionary knows ("fvck", "thraet") match fuzzily.
  */
-export function buildFuzzy(terms: readonly LexiconTerm[], concepts: CompiledConcepts): CompiledFuzzy {
+export function buildFuzzy(terms: readonly LexiconTerm[], concepts: CompiledConcepts, benign: readonly string[] = benignReference()): CompiledFuzzy {
   const known = new Set<string>(englishWords);
-  for (const file of ["injection-train.jsonl", "injection-extra.jsonl"]) {
-    for (const row of readLabelledJsonl(join(DATASETS, file))) {
-      if (row.label !== 0 || SHARED_WITH_CONTENTSAFETY.test(row.source)) continue;
-      for (const w of skeletonOf(row.text).text.split(" ")) if (w.length >= 4) known.add(w);
-    }
-  }
+  for (const text of benign) for (const w of skeletonOf(text).text.split(" ")) if (w.length >= 4) known.add(w);
   return { format: "tollgate-fuzzy/1", blocked: blockedWords([...terms, ...conceptTermsFromJson(concepts)], known) };
+}
+
+/** Everything the model reads with, built from the benign reference (see benignReference). */
+export async function buildLexicons(benign: readonly string[] = benignReference()): Promise<{ compiled: CompiledLexicon; lexicons: Lexicons }> {
+  const compiled = await buildLexicon(benign);
+  const terms = lexiconTermsFromJson(compiled);
+  const concepts = compileConcepts(conceptTerms(), CONCEPT_TAGS);
+  return { compiled, lexicons: { terms, concepts, fuzzy: buildFuzzy(terms, concepts, benign) } };
 }
 
 /** The meta a model carries so the runtime reads the same view it was trained on. */
@@ -356,7 +372,7 @@ export function perGroupReport(groups: readonly string[], labels: readonly numbe
 
 /** Per-language rows from contentsafety-train: hate/harassment (1) against benign (0), with `lang` in their fields. */
 export function languageRows(): LabelledRow[] {
-  return readLabelledJsonl(join(DATASETS, "contentsafety-train.jsonl"))
+  return readLabelledJsonl(datasetPath("contentsafety-train.jsonl"))
     .filter((r) => !SHARED_WITH_TOXICITY.test(r.source))
     .filter((r) => r.label === 0 || r.fields.category === "hate" || r.fields.category === "harassment")
     .map((r) => ({ ...r, fields: { ...r.fields, lang: r.fields.lang ?? "unknown" } }));
@@ -392,13 +408,10 @@ function summarise(rows: readonly LabelledRow[], lexicons: Lexicons, config: Tox
 /** `npm run train -- --model toxicity [--ablate]` (scripts/train.ts passes the flags). */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const started = Date.now();
-  const compiled = await buildLexicon();
-  const terms = lexiconTermsFromJson(compiled);
-  const concepts = compileConcepts(conceptTerms(), CONCEPT_TAGS);
-  const lexicons: Lexicons = { terms, concepts, fuzzy: buildFuzzy(terms, concepts) };
+  const { compiled, lexicons } = await buildLexicons();
   console.log(`fuzzy: ${lexicons.fuzzy.blocked.length} known words blocked`);
   console.log(`lexicon: ${compiled.terms.length} terms (dropped ${JSON.stringify(compiled.dropped)}); concepts: ${lexicons.concepts.terms.length} terms`);
-  const rows = readLabelledJsonl(join(DATASETS, "toxicity-train.jsonl"));
+  const rows = readLabelledJsonl(datasetPath("toxicity-train.jsonl"));
   const config = DEFAULT_CONFIG;
 
   if (argv.includes("--ablate")) {
@@ -446,11 +459,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     },
   };
   const final = new LinearModel(model.spec, model.labels, model.weights, model.bias, { ...model.meta, ...meta });
-  const saved = saveModel(modelPath(TOXICITY_MODEL_FILE), final, { pruneBelow: 1e-3 });
+  const saved = saveModel(modelPath(TOXICITY_MODEL_FILE), final, { pruneBelow: PRUNE_WORDS });
   const conceptModel = conceptModelOf(model);
   if (conceptModel) {
     attachConceptModel(final, conceptModel);
-    saveModel(modelPath(TOXICITY_CONCEPT_MODEL_FILE), conceptModel, { pruneBelow: 1e-3 });
+    saveModel(modelPath(TOXICITY_CONCEPT_MODEL_FILE), conceptModel, { pruneBelow: PRUNE_CONCEPTS });
   }
   const lexiconFile = {
     lexicon: compiled,
@@ -463,6 +476,51 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   new Toxicity({ model: final, lexiconTerms: lexicons.terms, ...(conceptModel ? { conceptModel } : {}) }).evaluate({ input: "you are an idiot" });
   console.log(`\nsaved ${TOXICITY_MODEL_FILE}: ${saved.bytes} bytes, ${saved.nonZero} weights; ${TOXICITY_LEXICON_FILE}; ${Math.round((Date.now() - started) / 1000)} s`);
 }
+
+/**
+ * The Toxicity evaluator as it would ship with `model`'s weights: pruned and quantised as main() saves them, the
+ * concept model attached, read with `lexicons`' terms (what main() writes to toxicity_lexicon.json).
+ */
+export function shippedEvaluator(model: LinearModel, lexicons: Lexicons): Toxicity {
+  const words = asShipped(model, PRUNE_WORDS);
+  const conceptModel = conceptModelOf(model);
+  return new Toxicity({ model: words, lexiconTerms: lexicons.terms, ...(conceptModel ? { conceptModel: asShipped(conceptModel, PRUNE_CONCEPTS) } : {}) });
+}
+
+/** Lexicons built from the whole benign reference, once per process (a fold whose texts are not in it reuses them). */
+let fullLexicons: { benign: readonly string[]; lexicons: Promise<Lexicons> } | undefined;
+const sameTexts = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((t, i) => t === b[i]);
+
+/**
+ * `npm run eval -- --evaluator toxicity --loso`: retrain per held-out family with main()'s recipe. The extra data
+ * main() trains with (multilingual negatives, contentsafety-train rows when the config asks for them) and the
+ * benign reference the lexicon and the fuzzy matcher are built from leave out the held-out fold's families and
+ * texts; the lexicon is rebuilt only when the fold's texts are in that reference.
+ */
+export const evalTrainer: EvalTrainer = {
+  familyOf,
+  async train(rows: LabelledRow[], fold?: EvalFold<LabelledRow>): Promise<(text: string) => number> {
+    const config = DEFAULT_CONFIG;
+    const heldOutTexts = new Set((fold?.heldOut ?? []).map((r) => r.text));
+    const heldOutFamilies = new Set((fold?.heldOut ?? []).map((r) => familyOf(r.source)));
+    const benign = benignReference();
+    const kept = benign.filter((text) => !heldOutTexts.has(text));
+    let lexicons: Lexicons;
+    if (kept.length === benign.length) {
+      if (!fullLexicons || !sameTexts(fullLexicons.benign, benign)) fullLexicons = { benign, lexicons: buildLexicons(benign).then((built) => built.lexicons) };
+      lexicons = await fullLexicons.lexicons;
+    } else {
+      lexicons = (await buildLexicons(kept)).lexicons;
+    }
+    const extra = [...contentSafetyTraining(config), ...(config.multilingualNegatives ? multilingualNegatives() : [])].filter(
+      (r) => !heldOutTexts.has(r.text) && !heldOutFamilies.has(familyOf(r.source)),
+    );
+    const model = trainToxicityModel([...rows, ...extra], lexicons, config);
+    const evaluator = shippedEvaluator(model, lexicons);
+    return (text) => evaluator.evaluate({ input: text }).score;
+  },
+  thresholdRule: { name: `best F${THRESHOLD_BETA}`, pick: (labels, scores) => bestFBetaThreshold(labels, scores, THRESHOLD_BETA) },
+};
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((error: unknown) => {
