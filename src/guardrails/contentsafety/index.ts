@@ -15,7 +15,7 @@
 
 import { type LexiconMatcher, type LexiconTerm, conceptsFromJson } from "../lexicons/index.js";
 import { conceptView, placeholdersOnly } from "../lexicons/view.js";
-import { type LinearModel, extractFeatures, loadModel, modelPath, sigmoid } from "../ml/index.js";
+import { type LinearModel, loadModel, modelPath, sigmoid } from "../ml/index.js";
 import { loadToxicityLexiconTerms } from "../toxicity/index.js";
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf, modelThreshold } from "../types.js";
 import {
@@ -105,10 +105,8 @@ export function contentSafetyMatcher(model: LinearModel, lexiconTerms: readonly 
 }
 
 /**
- * Output-0 logits of a word-unigram model for given windows of a text that is mostly blank: the concept-only text has
- * a few dozen placeholder words in kilobytes of spaces. Same value as LinearModel.windowLogits (bias + sum of the
- * window's word weights / sqrt(their count)), computed from the occurrences instead of prefix sums over every
- * position, which is most of the cost on a 2 KB text.
+ * Output-0 logits of the concept-only model for given windows of its mostly blank text: LinearModel's sparse scorer
+ * (sparseWordWindowLogits), or the general one for a model with char n-grams.
  */
 export function sparseWindowLogits(model: LinearModel, text: string, starts: Int32Array, ends: Int32Array): Float64Array {
   if (model.spec.char) {
@@ -116,23 +114,7 @@ export function sparseWindowLogits(model: LinearModel, text: string, starts: Int
     const all = model.windowLogits(text, CONTENT_SAFETY_WINDOW);
     return Float64Array.from({ length: starts.length }, (_, w) => all.logits[w * model.outputs] as number);
   }
-  const { index, position, charCount, wordCount } = extractFeatures(text, model.spec);
-  const K = model.outputs;
-  const out = new Float64Array(starts.length);
-  for (let w = 0; w < starts.length; w++) {
-    const s = starts[w] as number;
-    const e = ends[w] as number;
-    let sum = 0;
-    let count = 0;
-    for (let j = charCount; j < charCount + wordCount; j++) {
-      const p = position[j] as number;
-      if (p < s || p >= e) continue;
-      sum += model.weights[(index[j] as number) * K] as number;
-      count++;
-    }
-    out[w] = (model.bias[0] as number) + (count > 0 ? sum / Math.sqrt(count) : 0);
-  }
-  return out;
+  return model.sparseWordWindowLogits(text, starts, ends);
 }
 
 /** Score one text: the path shared by the evaluator and the trainer's validation. */

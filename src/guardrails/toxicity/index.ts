@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { type CompiledFuzzy, FuzzyMatcher } from "../lexicons/fuzzy.js";
 import { LexiconMatcher, type LexiconTerm, conceptTermsFromJson, conceptsFromJson, lexiconTermsFromJson } from "../lexicons/index.js";
 import { type Tier, conceptView, lexiconView, placeholdersOnly, tierOf } from "../lexicons/view.js";
-import { type LinearModel, extractFeatures, loadModel, modelPath, sigmoid } from "../ml/index.js";
+import { type LinearModel, loadModel, modelPath, sigmoid } from "../ml/index.js";
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf, modelThreshold } from "../types.js";
 import {
   DEFAULT_TOXICITY_THRESHOLD,
@@ -119,30 +119,6 @@ function conceptWeightOf(model: LinearModel): number {
   return typeof w === "number" && w > 0 && w <= 1 ? w : 0;
 }
 
-/**
- * Window logits of a word-unigram model over a mostly blank text (placeholders only): bias + sum of the window's
- * word weights / sqrt(their count), as LinearModel.windowLogits, from the few occurrences.
- */
-function sparseWindowLogits(model: LinearModel, text: string, starts: Int32Array, ends: Int32Array): Float64Array {
-  const { index, position, charCount, wordCount } = extractFeatures(text, model.spec);
-  const out = new Float64Array(starts.length);
-  const bias = model.bias[0] as number;
-  for (let w = 0; w < starts.length; w++) {
-    const s = starts[w] as number;
-    const e = ends[w] as number;
-    let sum = 0;
-    let count = 0;
-    for (let j = charCount; j < charCount + wordCount; j++) {
-      const p = position[j] as number;
-      if (p < s || p >= e) continue;
-      sum += model.weights[(index[j] as number) * model.outputs] as number;
-      count++;
-    }
-    out[w] = bias + (count > 0 ? sum / Math.sqrt(count) : 0);
-  }
-  return out;
-}
-
 /** Fuzzy matchers of models trained with obfuscated-spelling hits (meta.fuzzy), built with their matcher. */
 const fuzzyMatchers = new WeakMap<LinearModel, FuzzyMatcher>();
 
@@ -171,7 +147,7 @@ function bestWindow(viewText: string, model: LinearModel): { logit: number; star
   const conceptModel = conceptModels.get(model);
   if (conceptWeight === 0 || !conceptModel) return model.scoreWindows(viewText, TOXICITY_WINDOW)[0];
   const words = model.windowLogits(viewText, TOXICITY_WINDOW);
-  const concepts = sparseWindowLogits(conceptModel, placeholdersOnly(viewText), words.starts, words.ends);
+  const concepts = conceptModel.sparseWordWindowLogits(placeholdersOnly(viewText), words.starts, words.ends);
   let best: { logit: number; start: number; end: number } | undefined;
   for (let w = 0; w < words.starts.length; w++) {
     const z = (1 - conceptWeight) * (words.logits[w] as number) + conceptWeight * (concepts[w] as number);
