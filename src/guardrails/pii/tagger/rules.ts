@@ -5,7 +5,7 @@
 import type { Candidate } from "../candidate.js";
 import type { TokenContext } from "./features.js";
 import { Gaz } from "./gazetteer.js";
-import type { Token } from "./tokens.js";
+import { type Token, firstTokenEndingAfter } from "./tokens.js";
 
 const PLACE_OR_WORD = Gaz.Country | Gaz.City | Gaz.State | Gaz.MultiPlace | Gaz.CommonWord;
 const NAME = Gaz.FirstName | Gaz.LastName;
@@ -276,14 +276,7 @@ function shortCode(text: string, ctx: TokenContext, i: number): boolean {
  * all in lower case) a name or place from the gazetteers.
  */
 export function namesSomething(text: string, ctx: TokenContext, span: Candidate, lowerCaseText: boolean): boolean {
-  // Binary search for the first token ending after the span's start.
-  let lo = 0;
-  let hi = ctx.tokens.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((ctx.tokens[mid] as Token).end <= span.start) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstTokenEndingAfter(ctx.tokens, span.start);
   const first = ctx.tokens[lo];
   if (first && first.start >= span.start && first.end >= span.end && shortCode(text, ctx, lo)) return false;
   for (let i = lo; i < ctx.tokens.length; i++) {

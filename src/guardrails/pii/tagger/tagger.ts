@@ -9,7 +9,7 @@ import type { Candidate, PiiEntity } from "../candidate.js";
 import { buildContext, FeatureSlots, MAX_TOKEN_FEATURES, STRUCTURED_LABELS, type TokenContext, tokenFeatures, tokenFeaturesFast } from "./features.js";
 import { loadGazetteer } from "./gazetteer.js";
 import { gazetteerCandidates, joinAddressLines, namesSomething, onlyPlaces, ORG_RULE_SCORE } from "./rules.js";
-import { type Token, tokenize } from "./tokens.js";
+import { type Token, firstTokenEndingAfter, tokenize } from "./tokens.js";
 
 export const TAGGER_FILE = "pii-tagger.json";
 export const TAG_LABELS: readonly PiiEntity[] = ["PERSON", "ORGANIZATION", "GPE", "STREET_ADDRESS"];
@@ -163,28 +163,19 @@ export class Tagger {
     const own = TAG_LABELS.indexOf(c.label);
     if (own < 0) return false;
     const tokens = ctx.tokens;
-    let lo = 0;
-    let hi = tokens.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((tokens[mid] as Token).end <= c.start) lo = mid + 1;
-      else hi = mid;
-    }
-    let count = 0;
-    let ownSum = 0;
-    let best = 0;
-    for (let k = 0; k < K; k++) {
-      if (k === own) continue;
-      let sum = 0;
-      count = 0;
-      for (let i = lo; i < tokens.length && (tokens[i] as Token).start < c.end; i++) {
-        sum += probs[i * K + k] as number;
-        count++;
-      }
-      best = Math.max(best, sum);
-    }
+    const first = firstTokenEndingAfter(tokens, c.start);
+    let end = first;
+    while (end < tokens.length && (tokens[end] as Token).start < c.end) end++;
+    const count = end - first;
     if (count === 0) return false;
-    for (let i = lo; i < tokens.length && (tokens[i] as Token).start < c.end; i++) ownSum += probs[i * K + own] as number;
+    const sumOf = (k: number): number => {
+      let sum = 0;
+      for (let i = first; i < end; i++) sum += probs[i * K + k] as number;
+      return sum;
+    };
+    let best = 0;
+    for (let k = 0; k < K; k++) if (k !== own) best = Math.max(best, sumOf(k));
+    const ownSum = sumOf(own);
     return best / count >= 0.5 && best > ownSum;
   }
 }

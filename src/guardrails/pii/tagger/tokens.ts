@@ -88,6 +88,18 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
+/** Index of the first token that ends after `offset` (binary search; tokens.length when there is none). */
+export function firstTokenEndingAfter(tokens: readonly Token[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((tokens[mid] as Token).end <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * The range of the only token of `text` when tokenize(text) would return exactly one token, else undefined; no
  * allocation per call (the gazetteer classifies some hundred thousand entries this way at load time).
