@@ -63,7 +63,7 @@ function trimUnquoted(value: string, inUrlQuery: boolean, prose: boolean): strin
 // getToken(), AWS_SECRET_ACCESS_KEY, my_api_key, mySecretToken. (Not applied after "password", where
 // "Correct-Horse-Battery" is a passphrase: there only member paths and calls count as code.)
 const CODE_PATH = /\(|^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)+;?$/;
-const CODE_REFERENCE = /\(|^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)+;?$|^[A-Z][A-Z]*\d?(?:_[A-Z]+\d?)+$|^[a-z]+(?:[_-][a-z]+)+$|^[A-Za-z][a-z]+(?:[A-Z][a-z]+)+$/;
+const CODE_REFERENCE = new RegExp(`${CODE_PATH.source}|^[A-Z][A-Z]*\\d?(?:_[A-Z]+\\d?)+$|^[a-z]+(?:[_-][a-z]+)+$|^[A-Za-z][a-z]+(?:[A-Z][a-z]+)+$`);
 // Keys that name, type or locate a secret rather than hold it: SharedAccessKeyName, secret_name, token_type, key_id.
 const NAMES_A_SECRET = /(?:name|type|path|file|id|url|uri|endpoint|region|version|expires?|ttl)$/i;
 // Keys that are not credentials at all: public keys, database and cache keys, idempotency keys, key words.
