@@ -14,10 +14,10 @@ import { fileURLToPath } from "node:url";
 import englishWords from "an-array-of-english-words" with { type: "json" };
 import { type CompiledConcepts, type CompiledLexicon, compileConcepts, compileLexicon } from "../src/guardrails/lexicons/compile.js";
 import { CONCEPT_TAGS, conceptTerms } from "../src/guardrails/lexicons/concepts.js";
-import { type CompiledFuzzy, FuzzyMatcher, blockedWords } from "../src/guardrails/lexicons/fuzzy.js";
+import { type CompiledFuzzy, blockedWords } from "../src/guardrails/lexicons/fuzzy.js";
 import { LexiconMatcher, type LexiconTerm, conceptTermsFromJson, lexiconTermsFromJson, skeletonOf } from "../src/guardrails/lexicons/index.js";
 import { loadLexiconSources } from "../src/guardrails/lexicons/sources.js";
-import { type Tier, conceptView, lexiconView, placeholdersOnly, tierOf } from "../src/guardrails/lexicons/view.js";
+import { type Tier, placeholdersOnly, tierOf } from "../src/guardrails/lexicons/view.js";
 import {
   type JsonObject,
   type JsonValue,
@@ -40,9 +40,8 @@ import {
   TOXICITY_FEATURES,
   TOXICITY_LEXICON_FILE,
   TOXICITY_MODEL_FILE,
-  TOXICITY_VIEW,
 } from "../src/guardrails/toxicity/config.js";
-import { Toxicity, attachConceptModel, conceptModelOf, scoreToxicity, toxicityMatcher } from "../src/guardrails/toxicity/index.js";
+import { Toxicity, attachConceptModel, conceptModelOf, scoreToxicity, toxicityMatcher, toxicityView } from "../src/guardrails/toxicity/index.js";
 import { datasetPath } from "./lib/datasets.js";
 import { asShipped } from "./lib/shipped.js";
 import type { EvalFold, EvalTrainer } from "./train.js";
@@ -253,8 +252,7 @@ function viewer(lexicons: Lexicons, config: ToxicityTrainConfig): (text: string)
   if (!config.lexiconView) return (text) => ({ text, hits: [] });
   const probe = new LinearModel(TOXICITY_FEATURES, ["toxic"], new Float32Array(TOXICITY_FEATURES.dims), new Float64Array(1), viewMeta(lexicons, config));
   const matcher = toxicityMatcher(probe, lexicons.terms);
-  const fuzzy = config.fuzzy ? new FuzzyMatcher([...lexicons.terms, ...conceptTermsFromJson(lexicons.concepts)], lexicons.fuzzy) : undefined;
-  return config.concepts ? (text) => conceptView(text, { concepts: matcher, fuzzy, ...TOXICITY_VIEW }) : (text) => lexiconView(text, matcher);
+  return (text) => toxicityView(text, probe, matcher);
 }
 
 export function trainToxicityModel(allRows: readonly LabelledRow[], lexicons: Lexicons, config = DEFAULT_CONFIG, meta: JsonObject = {}): LinearModel {

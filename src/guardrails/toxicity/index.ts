@@ -10,7 +10,7 @@
 import { readFileSync } from "node:fs";
 import { type CompiledFuzzy, FuzzyMatcher } from "../lexicons/fuzzy.js";
 import { LexiconMatcher, type LexiconTerm, conceptTermsFromJson, conceptsFromJson, lexiconTermsFromJson } from "../lexicons/index.js";
-import { type Tier, conceptView, lexiconView, placeholdersOnly, tierOf } from "../lexicons/view.js";
+import { type LexiconView, type Tier, conceptView, lexiconView, placeholdersOnly, tierOf } from "../lexicons/view.js";
 import { type LinearModel, loadModel, modelPath, sigmoid } from "../ml/index.js";
 import { type EvaluateArgs, type Evaluator, type EvaluatorOptions, type Span, type Verdict, textOf, modelThreshold } from "../types.js";
 import {
@@ -156,11 +156,19 @@ function bestWindow(viewText: string, model: LinearModel): { logit: number; star
   return best;
 }
 
+/**
+ * The text a model reads, with its lexicon hits: the lexicon view, or for a model with compiled concepts the concept
+ * view (with the fuzzy matcher toxicityMatcher built for it, if any). `matcher`: toxicityMatcher(model, ...).
+ */
+export function toxicityView(text: string, model: LinearModel, matcher: LexiconMatcher): LexiconView {
+  return model.meta.concepts === undefined ? lexiconView(text, matcher) : conceptView(text, { concepts: matcher, fuzzy: fuzzyMatchers.get(model), ...TOXICITY_VIEW });
+}
+
 /** Score one text with a given model and matcher (toxicityMatcher): the path shared by the evaluator and training. */
 export function scoreToxicity(text: string, model: LinearModel, matcher: LexiconMatcher): ToxicityScore {
   // Nothing but whitespace and punctuation cannot insult anyone; the model's bias alone would say otherwise.
   if (!HAS_WORD.test(text)) return { score: 0, spans: [], lexicon: 0 };
-  const view = model.meta.concepts === undefined ? lexiconView(text, matcher) : conceptView(text, { concepts: matcher, fuzzy: fuzzyMatchers.get(model), ...TOXICITY_VIEW });
+  const view = toxicityView(text, model, matcher);
   const best = bestWindow(view.text, model);
   let score = best ? shrinkShort(best.logit, view.text, model) : 0;
   const floors = floorsOf(model);
