@@ -79,6 +79,8 @@ export const ORG_RULE_SCORE = 0.9;
 const LOWER_LOCATION_BEFORE = /^(?:in|to|from|near|visit|visiting|visited|nach|naar)$/;
 
 const REGION = Gaz.Country | Gaz.State | Gaz.MultiPlace;
+/** A place from the lists: a town or a region (not a city prefix or suffix). */
+const PLACE_NAME = REGION | Gaz.City;
 
 /**
  * A word that can be one of the family names in a firm's name: capitalised like a name, not a country or region,
@@ -163,7 +165,7 @@ function lowerCaseCandidates(ctx: TokenContext, out: Candidate[]): void {
     if (structured[i] !== 0) continue;
     const bits = gaz[i] as number;
     const previous = tokens[i - 1];
-    if (previous && LOWER_LOCATION_BEFORE.test(previous.lower) && bits & (Gaz.City | Gaz.Country | Gaz.State | Gaz.MultiPlace) && !(bits & Gaz.CommonWord)) {
+    if (previous && LOWER_LOCATION_BEFORE.test(previous.lower) && bits & PLACE_NAME && !(bits & Gaz.CommonWord)) {
       let j = i;
       if (bits & Gaz.MultiPlace) while (j + 1 < n && (gaz[j + 1] as number) & Gaz.MultiPlace) j++;
       out.push({ start: (tokens[i] as Token).start, end: (tokens[j] as Token).end, label: "GPE", score: 0.6 });
@@ -295,19 +297,18 @@ export function namesSomething(text: string, ctx: TokenContext, span: Candidate,
  * A model address span without a digit whose words are all places from the lists ("to Nevada", "Ontario,
  * Canada") is a place: a street address has a number, or at least a street word.
  */
-export function onlyPlaces(text: string, ctx: TokenContext, span: Candidate): boolean {
+export function onlyPlaces(ctx: TokenContext, span: Candidate): boolean {
   let words = 0;
-  for (let i = 0; i < ctx.tokens.length; i++) {
+  for (let i = firstTokenEndingAfter(ctx.tokens, span.start); i < ctx.tokens.length; i++) {
     const t = ctx.tokens[i] as Token;
-    if (t.end <= span.start) continue;
     if (t.start >= span.end) break;
     if (/\p{N}/u.test(t.lower)) return false;
     if (!isWord(t)) continue;
     const bits = ctx.gaz[i] as number;
-    if (!(bits & (Gaz.City | Gaz.Country | Gaz.State | Gaz.MultiPlace)) || bits & (Gaz.StreetSuffix | Gaz.StreetPrefix | Gaz.SecondaryAddress)) return false;
+    if (!(bits & PLACE_NAME) || bits & (Gaz.StreetSuffix | Gaz.StreetPrefix | Gaz.SecondaryAddress)) return false;
     words++;
   }
-  return words > 0 && text.length > 0;
+  return words > 0;
 }
 
 /**

@@ -145,7 +145,7 @@ export class Tagger {
     const lowerCaseText = !/\p{Lu}/u.test(text);
     const probs = this.probabilities(ctx);
     const out = decodeSpans(text, ctx.tokens, probs, this.outputs, tokenThreshold).filter((s) => namesSomething(text, ctx, s, lowerCaseText));
-    for (const span of out) if (span.label === "STREET_ADDRESS" && onlyPlaces(text, ctx, span)) span.label = "GPE";
+    for (const span of out) if (span.label === "STREET_ADDRESS" && onlyPlaces(ctx, span)) span.label = "GPE";
     for (const c of gazetteerCandidates(text, ctx, lowerCaseText)) {
       // Names and places from the word lists yield to the model's reading; a company's legal form does not.
       if (c.score >= ORG_RULE_SCORE || !this.contradicted(ctx, probs, c)) out.push(c);
