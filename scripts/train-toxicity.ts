@@ -197,14 +197,13 @@ export function familyOf(source: string): string {
 
 /**
  * The benign reference texts (label-0 rows of the injection files, sources shared with contentsafety-train left out)
- * the lexicon is filtered against and the fuzzy matcher's known words come from. `exclude`: texts never to read
- * (the held-out rows of an `eval --loso` fold).
+ * the lexicon is filtered against and the fuzzy matcher's known words come from.
  */
-export function benignReference(exclude: ReadonlySet<string> = new Set()): string[] {
+export function benignReference(): string[] {
   const benign: string[] = [];
   for (const file of ["injection-train.jsonl", "injection-extra.jsonl"]) {
     for (const row of readLabelledJsonl(datasetPath(file))) {
-      if (row.label === 0 && !SHARED_WITH_CONTENTSAFETY.test(row.source) && !exclude.has(row.text)) benign.push(row.text);
+      if (row.label === 0 && !SHARED_WITH_CONTENTSAFETY.test(row.source)) benign.push(row.text);
     }
   }
   return benign;
