@@ -22,6 +22,7 @@ export const CUE_NAMES = [
   // Counter-cues: benign moves that share an injection's vocabulary. Their combiner weights come out negative.
   "mention",
   "roleRequest",
+  "question",
 ] as const;
 export type CueName = (typeof CUE_NAMES)[number];
 
@@ -249,6 +250,12 @@ const roleRequest = cue(
   `${B}${words("your task is to", "you will (?:help|assist|provide|create|write|design|review|explain|teach|guide)", "you should (?:help|provide|create|write)", "my first (?:request|suggestion request|question|sentence|command) is")}${E}`,
 );
 
+// A short text that is one ordinary question ("How do I bypass the cache?", "Is it safe to ignore the warning?"):
+// people ask about the attackers' words far more often than attackers ask questions.
+const question = cue(
+  `^\\s*¿?\\s*(?:${words("how", "what", "what's", "why", "when", "where", "which", "who", "is", "are", "can", "could", "should", "do", "does", "did", "will", "would", "wie", "was", "warum", "wo", "welche\\p{L}*", "kann", "ist", "comment", "quel\\p{L}*", "pourquoi", "est-ce", "cómo", "qué", "por qué", "cuál", "dónde", "puedo")})${E}[^\n]{0,180}\\?\\s*$`,
+);
+
 const PATTERNS: [CueName, RegExp][] = [
   ["override", override],
   ["redirect", redirect],
@@ -263,6 +270,7 @@ const PATTERNS: [CueName, RegExp][] = [
   ["framing", framing],
   ["mention", mention],
   ["roleRequest", roleRequest],
+  ["question", question],
 ];
 
 const POSITIVE_IN_QUOTES = new Set<CueName>(["override", "redirect", "persona", "extraction", "addressAi", "framing"]);
