@@ -32,6 +32,9 @@ const DEFAULT_SYNTHETIC = 3000;
 /** Weights below this are dropped when the tagger is saved (and in `eval --loso`). */
 const PRUNE = 1e-3;
 
+/** Synthetic dates are drawn from the 30 years before this day, whatever day training runs. */
+const SYNTHETIC_REF_DATE = new Date("2026-01-01T00:00:00Z");
+
 export interface Options {
   data: string;
   dims: number;
@@ -434,7 +437,8 @@ export async function syntheticRows(count: number, seed: number): Promise<SpanRo
     return [{ text: out.map((p) => p.text).join(""), type: "STREET_ADDRESS" }];
   };
   const date = (locale: string) => {
-    const d = (fakers[locale] ?? en).date.past({ years: 30 });
+    // A fixed reference date: faker counts back from the clock by default, and the weights must not depend on the day.
+    const d = (fakers[locale] ?? en).date.past({ years: 30, refDate: SYNTHETIC_REF_DATE });
     const r = random();
     if (r < 0.3) return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`;
     if (r < 0.6) return d.toISOString().slice(0, 10);
