@@ -102,10 +102,7 @@ async function spanEval(name: EvaluatorName, file: string, loso: boolean, by: st
   }
   process.stderr.write("\n");
   console.log(`${name}: leave-one-family-out over ${folds.length} families, each held-out row scored by a model retrained without its family`);
-  // spanReport visits rows in order: hand back each row's held-out verdict (latency is the verdict's own).
-  let next = 0;
-  const held = { evaluate: (): Verdict => verdicts[next++] as Verdict };
-  console.log(spans.formatSpanReport(spans.spanReport(ordered, held, by === "family" ? { groupOf: trainer.familyOf } : {})));
+  console.log(spans.formatSpanReport(spans.spanReportOfVerdicts(ordered, verdicts, by === "family" ? { groupOf: trainer.familyOf } : {})));
 }
 
 async function labelledEval(name: EvaluatorName, file: string, loso: boolean, threshold: number | undefined, by: string): Promise<void> {

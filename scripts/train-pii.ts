@@ -7,7 +7,7 @@
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { formatSpanReport, readSpanRows, spanReport, type SpanReport, type SpanRow } from "../src/guardrails/eval/spans.js";
+import { formatSpanReport, readSpanRows, spanReportOfVerdicts, type SpanReport, type SpanRow } from "../src/guardrails/eval/spans.js";
 import { leaveOneGroupOut } from "../src/guardrails/ml/crossval.js";
 import { LinearModel } from "../src/guardrails/ml/linear.js";
 import { modelPath } from "../src/guardrails/ml/paths.js";
@@ -107,10 +107,7 @@ export function losoVerdicts(rows: readonly SpanRow[], options: Options, extra: 
 
 function validate(rows: readonly SpanRow[], options: Options, extra: readonly SpanRow[]): SpanReport {
   const { ordered, verdicts } = losoVerdicts(rows, options, extra);
-  let next = 0;
-  // spanReport visits rows in order; hand back the held-out verdict of each.
-  const report = spanReport(ordered, { evaluate: () => verdicts[next++] as Verdict }, { groupOf: validationGroup });
-  return report;
+  return spanReportOfVerdicts(ordered, verdicts, { groupOf: validationGroup });
 }
 
 export function parseOptions(argv: readonly string[]): Options {

@@ -240,6 +240,14 @@ export function spanReport(
   };
 }
 
+/** The span report of verdicts already made (one per row, in row order), e.g. each by a model that never saw its row. */
+export function spanReportOfVerdicts(rows: readonly SpanRow[], verdicts: readonly Verdict[], options: SpanReportOptions = {}): SpanReport {
+  if (verdicts.length !== rows.length) throw new Error(`spanReportOfVerdicts: ${verdicts.length} verdicts for ${rows.length} rows`);
+  // spanReport evaluates the rows in order: hand back each row's verdict (its latency is the verdict's own).
+  let next = 0;
+  return spanReport(rows, { evaluate: () => verdicts[next++] as Verdict }, options);
+}
+
 function pct(x: number): string {
   return (100 * x).toFixed(1).padStart(6);
 }
