@@ -27,7 +27,6 @@ import {
   binaryMetrics,
   leaveOneGroupOut,
   modelPath,
-  readLabelledJsonl,
   rocAuc,
   saveModel,
   seededRandom,
@@ -42,7 +41,7 @@ import {
   TOXICITY_MODEL_FILE,
 } from "../src/guardrails/toxicity/config.js";
 import { Toxicity, attachConceptModel, conceptModelOf, scoreToxicity, toxicityMatcher, toxicityView } from "../src/guardrails/toxicity/index.js";
-import { datasetPath } from "./lib/datasets.js";
+import { readDataset } from "./lib/datasets.js";
 import { asShipped } from "./lib/shipped.js";
 import type { EvalFold, EvalTrainer } from "./train.js";
 
@@ -181,7 +180,7 @@ const EXTRA_NEGATIVES_FAMILY = "injection-extra/benign";
 
 /** Benign rows in many languages from injection-extra.jsonl (never evaluated on here). */
 export function multilingualNegatives(): LabelledRow[] {
-  return readLabelledJsonl(datasetPath("injection-extra.jsonl"))
+  return readDataset("injection-extra.jsonl")
     .filter((r) => r.label === 0 && !SHARED_WITH_CONTENTSAFETY.test(r.source))
     .map((r) => ({ ...r, source: EXTRA_NEGATIVES_FAMILY }));
 }
@@ -202,7 +201,7 @@ export function familyOf(source: string): string {
 export function benignReference(): string[] {
   const benign: string[] = [];
   for (const file of ["injection-train.jsonl", "injection-extra.jsonl"]) {
-    for (const row of readLabelledJsonl(datasetPath(file))) {
+    for (const row of readDataset(file)) {
       if (row.label === 0 && !SHARED_WITH_CONTENTSAFETY.test(row.source)) benign.push(row.text);
     }
   }
@@ -369,7 +368,7 @@ export function perGroupReport(groups: readonly string[], labels: readonly numbe
 
 /** Per-language rows from contentsafety-train: hate/harassment (1) against benign (0), with `lang` in their fields. */
 export function languageRows(): LabelledRow[] {
-  return readLabelledJsonl(datasetPath("contentsafety-train.jsonl"))
+  return readDataset("contentsafety-train.jsonl")
     .filter((r) => !SHARED_WITH_TOXICITY.test(r.source))
     .filter((r) => r.label === 0 || r.fields.category === "hate" || r.fields.category === "harassment")
     .map((r) => ({ ...r, fields: { ...r.fields, lang: r.fields.lang ?? "unknown" } }));
@@ -408,7 +407,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   const { compiled, lexicons } = await buildLexicons();
   console.log(`fuzzy: ${lexicons.fuzzy.blocked.length} known words blocked`);
   console.log(`lexicon: ${compiled.terms.length} terms (dropped ${JSON.stringify(compiled.dropped)}); concepts: ${lexicons.concepts.terms.length} terms`);
-  const rows = readLabelledJsonl(datasetPath("toxicity-train.jsonl"));
+  const rows = readDataset("toxicity-train.jsonl");
   const config = DEFAULT_CONFIG;
 
   if (argv.includes("--ablate")) {

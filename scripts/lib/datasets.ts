@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type LabelledRow, readLabelledJsonl } from "../../src/guardrails/ml/index.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -13,6 +14,21 @@ export function datasetPath(fileName: string): string {
   const path = resolve(dir, fileName);
   if (!existsSync(path)) throw new Error(`dataset ${path} not found (set TOLLGATE_DATASETS to the datasets folder)`);
   return path;
+}
+
+const labelledCache = new Map<string, readonly LabelledRow[]>();
+/**
+ * The labelled rows of a dataset file, read and parsed once per process: leave-one-family-out runs ask for the
+ * same reference files once per fold.
+ */
+export function readDataset(fileName: string): readonly LabelledRow[] {
+  const path = datasetPath(fileName);
+  let rows = labelledCache.get(path);
+  if (!rows) {
+    rows = readLabelledJsonl(path);
+    labelledCache.set(path, rows);
+  }
+  return rows;
 }
 
 export type FlagKind = "boolean" | "string" | "number";
