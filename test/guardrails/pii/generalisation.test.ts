@@ -136,3 +136,13 @@ describe("PII: full-width Latin", () => {
     expect(labelled("Call Ｍａｒｉａ Ｓｃｈｍｉｄｔ tomorrow")).toEqual([["PERSON", "Ｍａｒｉａ Ｓｃｈｍｉｄｔ"]]);
   });
 });
+
+describe("PII: a town the sentence calls a place", () => {
+  it("reads a listed town as a place when the sentence says so, and leaves people with those names alone", () => {
+    expect(labelled("Madrid is the capital of Spain.")).toEqual([["GPE", "Madrid"], ["GPE", "Spain"]]);
+    expect(labelled("Sydney is a large city in Australia.")).toEqual([["GPE", "Sydney"], ["GPE", "Australia"]]);
+    expect(labelled("The capital of France is Paris.").map(([label]) => label)).toEqual(["GPE", "GPE"]);
+    expect(labelled("Sydney is a nurse in Leeds.")).toContainEqual(["PERSON", "Sydney"]);
+    expect(labelled("Paris Hilton is a celebrity.")).toEqual([["PERSON", "Paris Hilton"]]);
+  });
+});

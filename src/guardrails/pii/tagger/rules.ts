@@ -311,6 +311,39 @@ export function onlyPlaces(ctx: TokenContext, span: Candidate): boolean {
   return words > 0;
 }
 
+const PLACE_NOUN = /^(?:capital|city|town|village|port|metropolis|seat|largest|biggest|oldest|second|home)$/;
+const PLACE_NOUN_BEFORE = /^(?:capital|city|town|village|port)$/;
+const COPULA = /^(?:is|was)$/;
+const ARTICLE = /^(?:the|a|an)$/;
+
+/**
+ * A model PERSON span whose words are all towns or regions from the lists, said to be a place by the sentence
+ * around it ("Madrid is the capital of Spain", "the capital of France is Paris", "the city of Victoria"): a place.
+ * The model learned "Capitalised word + is" as a person from its sentence frames, and many towns are also given or
+ * family names in the lists ("Paris", "Sydney", "Madrid"), so the lists alone cannot decide.
+ */
+export function placeByContext(ctx: TokenContext, span: Candidate): boolean {
+  const first = firstTokenEndingAfter(ctx.tokens, span.start);
+  let last = first - 1;
+  for (let i = first; i < ctx.tokens.length; i++) {
+    const t = ctx.tokens[i] as Token;
+    if (t.start >= span.end) break;
+    if (isWord(t) && !((ctx.gaz[i] as number) & PLACE_NAME)) return false;
+    last = i;
+  }
+  if (last < first) return false;
+  const word = (i: number): string => ctx.tokens[i]?.lower ?? "";
+  // "X is the capital / a city / a large city / the largest city ..."
+  if (COPULA.test(word(last + 1)) && ARTICLE.test(word(last + 2)) && (PLACE_NOUN.test(word(last + 3)) || PLACE_NOUN.test(word(last + 4)))) return true;
+  // "the city of X", "the capital of France is X"
+  if (word(first - 1) === "of" && PLACE_NOUN_BEFORE.test(word(first - 2))) return true;
+  for (let k = first - 1; k >= Math.max(0, first - 5); k--) {
+    if (!COPULA.test(word(k))) continue;
+    return word(k - 2) === "of" && PLACE_NOUN_BEFORE.test(word(k - 3));
+  }
+  return false;
+}
+
 /**
  * A postal address written over several lines is one address, town and country included (as Presidio labels a
  * generated address): places on the lines right after a street address, with only postcodes, region codes, commas

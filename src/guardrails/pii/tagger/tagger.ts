@@ -8,7 +8,7 @@ import { loadModel } from "../../ml/serialize.js";
 import type { Candidate, PiiEntity } from "../candidate.js";
 import { buildContext, FeatureSlots, MAX_TOKEN_FEATURES, STRUCTURED_LABELS, type TokenContext, tokenFeatures, tokenFeaturesFast } from "./features.js";
 import { loadGazetteer } from "./gazetteer.js";
-import { gazetteerCandidates, joinAddressLines, namesSomething, onlyPlaces, ORG_RULE_SCORE } from "./rules.js";
+import { gazetteerCandidates, joinAddressLines, namesSomething, onlyPlaces, ORG_RULE_SCORE, placeByContext } from "./rules.js";
 import { type Token, firstTokenEndingAfter, tokenize } from "./tokens.js";
 
 export const TAGGER_FILE = "pii-tagger.json";
@@ -145,7 +145,9 @@ export class Tagger {
     const lowerCaseText = !/\p{Lu}/u.test(text);
     const probs = this.probabilities(ctx);
     const out = decodeSpans(text, ctx.tokens, probs, this.outputs, tokenThreshold).filter((s) => namesSomething(text, ctx, s, lowerCaseText));
-    for (const span of out) if (span.label === "STREET_ADDRESS" && onlyPlaces(ctx, span)) span.label = "GPE";
+    for (const span of out) {
+      if ((span.label === "STREET_ADDRESS" && onlyPlaces(ctx, span)) || (span.label === "PERSON" && placeByContext(ctx, span))) span.label = "GPE";
+    }
     for (const c of gazetteerCandidates(text, ctx, lowerCaseText)) {
       // Names and places from the word lists yield to the model's reading; a company's legal form does not.
       if (c.score >= ORG_RULE_SCORE || !this.contradicted(ctx, probs, c)) out.push(c);
