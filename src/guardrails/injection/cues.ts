@@ -164,7 +164,7 @@ const extraction = cue(
   // The AI's own prompt, asked for directly ("show your prompt template", "what does your pre-prompt say", "return
   // your system prompt", "the hidden parts of the conversation"), in several languages.
   `${B}${words("quote", "return", "copy", "reproduce", "paste", "show", "share", "print", "output", "list", "enumerate")}${gap(3)}your ${words("full ", "exact ", "fixed ", "whole ", "")}${words("prompt", "pre-?prompt", "prompt template", "system prompt", "initial prompt", "instructions")}${E}`,
-  `${B}what ${words("does", "did")} your ${words("pre-?prompt", "system prompt", "prompt", "initial prompt", "system message", "instructions")} say${E}|${B}${words("written|said|sent|stated")} ${words("above|before")} my first message${E}|${B}including the hidden ${words("parts", "text", "messages", "instructions", "prompt")}${E}|${B}the exact prompt ${words("the app", "they", "the system", "the developer")}${E}`,
+  `${B}what ${words("does", "did")} your ${words("pre-?prompt", "system prompt", "prompt", "initial prompt", "system message", "instructions")} say${E}|${B}${words("written", "said", "sent", "stated")} ${words("above", "before")} my first message${E}|${B}including the hidden ${words("parts", "text", "messages", "instructions", "prompt")}${E}|${B}the exact prompt ${words("the app", "they", "the system", "the developer")}${E}`,
   `${B}${words("dans (?:votre|ton) (?:invite|prompt)", "(?:votre|ton|ta) (?:invite|prompt) (?:fixe|système|initiale?)", "(?:en |de )?(?:tu|su) prompt", "(?:ihre|deine|ihrer|deiner) (?:feste |feststehende )?(?:eingabeaufforderung|prompt)", "(?:вашем|твоем|твоём|ваш|твой|вашего|твоего) (?:prompt|промпт\\p{L}*|системн\\p{L}* (?:промпт|подсказк)\\p{L}*)", "(?:no )?(?:seu|teu) prompt", "(?:nel )?tuo prompt")}${E}`,
   "(?:固定)?プロンプト(?:に|の|を|で)(?:記載|書|含|教え|共有|シェア|表示|出力)|프롬프트(?:에|의|를)|अपने संकेत|الموجه الخاص بك|موجهك",
   `${B}${words("reveal", "print", "show", "output", "repeat", "display", "tell me", "give me", "leak", "dump", "disclose", "share", "expose", "write out", "recite", "spell out", "translate", "list", "summari[sz]e")}${gap(3)}${words("(?:your|the|this) (?:full |entire |complete |exact |original |initial |hidden |secret |internal )*(?:system prompt|system message|initial prompt|instructions|pre-?prompt|rules|guidelines|configuration|directives)", "(?:your|the) (?:secret(?: key| word| code)?|password|passphrase|api key)")}${E}`,
@@ -287,9 +287,12 @@ const OPEN_QUOTE_RE = new RegExp(OPEN_QUOTE, "u");
 const SUFFIX_ODD_SHARE = 0.15;
 export function gibberishSuffix(text: string): CueMatch | undefined {
   if (text.length < 40) return undefined;
-  const lineStart = text.lastIndexOf("\n") + 1;
+  // Every token classified once; the suffix is looked for among those of the last line.
   const tokens: { start: number; odd: boolean }[] = [];
-  for (const m of text.slice(lineStart).matchAll(/\S+/g)) tokens.push({ start: lineStart + m.index, odd: isOddToken(m[0]) });
+  for (const m of text.matchAll(/\S+/g)) tokens.push({ start: m.index, odd: isOddToken(m[0]) });
+  const lineStart = text.lastIndexOf("\n") + 1;
+  let lineFirst = tokens.length;
+  while (lineFirst > 0 && (tokens[lineFirst - 1] as { start: number }).start >= lineStart) lineFirst--;
   // The suffix starts where the trailing run is densest: each odd token counts 1 - share, each other token -share,
   // and the start with the largest sum wins (it cannot reach back into prose that dilutes it below the share).
   let odd = 0;
@@ -297,7 +300,7 @@ export function gibberishSuffix(text: string): CueMatch | undefined {
   let best = 0;
   let suffixAt = -1;
   let suffixOdd = 0;
-  for (let i = tokens.length - 1; i >= 0; i--) {
+  for (let i = tokens.length - 1; i >= lineFirst; i--) {
     const isOdd = (tokens[i] as { odd: boolean }).odd;
     if (isOdd) odd++;
     sum += (isOdd ? 1 : 0) - SUFFIX_ODD_SHARE;
@@ -310,22 +313,22 @@ export function gibberishSuffix(text: string): CueMatch | undefined {
   if (suffixAt < 0 || suffixOdd < 3 || tokens.length - suffixAt < 6) return undefined;
   // The suffix follows at least four words of prose on its own line, or it is the whole (one-line) text: a last
   // line of code under a comment or a heading is not an appended suffix.
-  if (suffixAt < 4) {
+  if (suffixAt - lineFirst < 4) {
     if (lineStart > 0) return undefined;
     suffixAt = 0;
   }
-  const start = (tokens[suffixAt] as { start: number }).start;
-  const head = text.slice(0, start).split(/\s+/).filter((t) => t.length > 0);
+  // The head (everything before the suffix) reads as prose.
   let headOdd = 0;
-  for (const token of head) if (isOddToken(token)) headOdd++;
-  const headIsProse = head.length === 0 || headOdd / head.length < 0.1;
-  return headIsProse ? { cue: "gibberish", start, end: text.length } : undefined;
+  for (let i = 0; i < suffixAt; i++) if ((tokens[i] as { odd: boolean }).odd) headOdd++;
+  const headIsProse = suffixAt === 0 || headOdd / suffixAt < 0.1;
+  return headIsProse ? { cue: "gibberish", start: (tokens[suffixAt] as { start: number }).start, end: text.length } : undefined;
 }
 // A token is odd when, once the brackets, quotes and punctuation that prose wraps words in ("(the", "whale).",
 // "#tag") are stripped, it still has a Latin letter glued to a bracket/quote/backslash/operator, a lower-to-upper
 // flip after 3+ lowercase letters, or three punctuation characters in a row (combining marks are not punctuation:
-// Hindi "ें।"); or it is a lone bracket or a run of punctuation prose does not use ("-->", "};"). Markup (`<div`, `class="x">`) and ${placeholders} are not odd. Latin only:
-// NFKC turns CJK full-width brackets into ASCII ones right next to CJK letters.
+// Hindi "ें।"); or it is a lone bracket or a run of punctuation prose does not use ("-->", "};"). Markup (`<div`,
+// `class="x">`) and ${placeholders} are not odd. Latin only: NFKC turns CJK full-width brackets into ASCII ones
+// right next to CJK letters.
 const WRAPPING = /^[(\[{"'“‘«#@]+|[)\]}"'”’».,;:!?]+$/gu;
 const MARKUP = /<\/?[A-Za-z!?]|="|\$\{/;
 const ODD_CORE = /[A-Za-z][\[\](){}<>\\|`^~*$@#=+]|[\[\](){}<>\\|`^~*$@#=+][A-Za-z]|\p{Ll}{3}\p{Lu}|[^\p{L}\p{M}\p{N}\s]{3}/u;
