@@ -45,7 +45,6 @@ import {
   groupKFold,
   leaveOneGroupOut,
   modelPath,
-  readLabelledJsonl,
   rocAuc,
   saveModel,
   thresholdForFpr,
@@ -53,7 +52,7 @@ import {
   vectorize,
 } from "../src/guardrails/ml/index.js";
 import { loadToxicityLexiconTerms } from "../src/guardrails/toxicity/index.js";
-import { datasetPath } from "./lib/datasets.js";
+import { readDataset } from "./lib/datasets.js";
 import { asShipped } from "./lib/shipped.js";
 import type { EvalFold, EvalTrainer } from "./train.js";
 import { type SourceReport, perGroupReport, printTable } from "./train-toxicity.js";
@@ -150,7 +149,7 @@ function fromToxicity(row: LabelledRow): { label: number; category: string } | u
 const textKey = (text: string): string => text.toLowerCase().replace(/\s+/g, " ").trim();
 
 export function loadPool(extraData: boolean, toxicityRows = false): PoolRow[] {
-  return buildPool(readLabelledJsonl(datasetPath("contentsafety-train.jsonl")), extraData, toxicityRows);
+  return buildPool(readDataset("contentsafety-train.jsonl"), extraData, toxicityRows);
 }
 
 /**
@@ -170,14 +169,14 @@ export function buildPool(targetRows: readonly LabelledRow[], extraData: boolean
     add(row, row.label, true, row.label === 1 ? (row.fields.category ?? "") : "benign");
   }
   if (toxicityRows) {
-    for (const row of readLabelledJsonl(datasetPath("toxicity-train.jsonl"))) {
+    for (const row of readDataset("toxicity-train.jsonl")) {
       const use = fromToxicity(row);
       if (use) add(row, use.label, false, use.category);
     }
   }
   if (!extraData) return rows;
   for (const file of ["injection-train.jsonl", "injection-extra.jsonl"]) {
-    for (const row of readLabelledJsonl(datasetPath(file))) {
+    for (const row of readDataset(file)) {
       if (row.label === 0) add(row, 0, false, "benign");
       else {
         const harmful = extraHarmful(row);
