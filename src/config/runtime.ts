@@ -15,7 +15,8 @@ import type { Metrics } from "../telemetry/metrics.js";
 import type { Logger } from "../telemetry/logger.js";
 import { createBudget, type Budget, type BudgetMetrics } from "../policies/budget/index.js";
 import type { Store } from "../state/store.js";
-import type { EvaluatorResolver } from "../policies/guardrails/policy.js";
+import { type EvaluatorResolver, settingsOf } from "../policies/guardrails/policy.js";
+import { settingsKey } from "../policies/guardrails/resolver.js";
 import type { GuardrailsConfig } from "../policies/guardrails/schema.js";
 import type { Evaluator } from "../guardrails/types.js";
 
@@ -85,9 +86,12 @@ export async function buildRuntime(loaded: LoadedConfig, services: RuntimeServic
 function warmEvaluators(configs: readonly GuardrailsConfig[], resolve: EvaluatorResolver): void {
   const used = new Map<string, () => Evaluator>();
   for (const cfg of configs) {
-    if (cfg.flash && cfg.pre.length > 0) used.set("protect_flash", () => resolve("protect_flash"));
-    for (const rule of [...cfg.pre, ...cfg.post]) used.set(`${rule.evaluator}@${rule.threshold}`, () => resolve(rule.evaluator, rule.threshold));
-    for (const name of cfg.grey_zone?.add ?? []) used.set(name, () => resolve(name));
+    if (cfg.flash && cfg.pre.length > 0) used.set(settingsKey("protect_flash", {}), () => resolve("protect_flash"));
+    for (const rule of [...cfg.pre, ...cfg.post]) {
+      const settings = settingsOf(rule);
+      used.set(settingsKey(rule.evaluator, settings), () => resolve(rule.evaluator, settings));
+    }
+    for (const name of cfg.grey_zone?.add ?? []) used.set(settingsKey(name, {}), () => resolve(name));
   }
   // A first evaluation pays for lazy tables and the JIT; better here than inside the first request's budget.
   for (const get of used.values()) get().evaluate({ input: WARM_UP_TEXT });

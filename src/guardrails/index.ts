@@ -12,5 +12,5 @@ export { PII, type PIIOptions } from "./pii/index.js";
 export { Secrets, type SecretsOptions } from "./secrets/index.js";
 export { Toxicity, type ToxicityOptions } from "./toxicity/index.js";
 export { ContentSafety, type ContentSafetyOptions, CONTENT_SAFETY_CATEGORIES, type ContentSafetyCategory } from "./contentsafety/index.js";
-export { EVALUATOR_NAMES, createEvaluator, isEvaluatorName } from "./registry.js";
+export { EVALUATOR_NAMES, type EvaluatorSettings, createEvaluator, isEvaluatorName } from "./registry.js";
 export { type DecodedVariant, type NormalizedText, decodeVariants, normalize, toOriginalRange } from "./normalize.js";

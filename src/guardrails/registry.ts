@@ -2,7 +2,7 @@
 import { ContentSafety } from "./contentsafety/index.js";
 import { ProtectFlash } from "./flash/index.js";
 import { PromptInjection } from "./injection/index.js";
-import { PII } from "./pii/index.js";
+import { PII, type PIIOptions } from "./pii/index.js";
 import { Secrets } from "./secrets/index.js";
 import { Toxicity } from "./toxicity/index.js";
 import type { Evaluator, EvaluatorName, EvaluatorOptions } from "./types.js";
@@ -23,10 +23,14 @@ export function isEvaluatorName(name: string): name is EvaluatorName {
   return Object.hasOwn(constructors, name);
 }
 
+/** Options by name: the common ones, plus the entity types for `pii` (an error for any other evaluator). */
+export type EvaluatorSettings = EvaluatorOptions & Pick<PIIOptions, "entities">;
+
 /** Construct an evaluator by name; models load on construction (once per process, then cached). */
-export function createEvaluator(name: EvaluatorName, options: EvaluatorOptions = {}): Evaluator {
+export function createEvaluator(name: EvaluatorName, options: EvaluatorSettings = {}): Evaluator {
   if (!isEvaluatorName(name)) {
     throw new Error(`unknown evaluator "${String(name)}" (known: ${EVALUATOR_NAMES.join(", ")})`);
   }
+  if (options.entities !== undefined && name !== "pii") throw new Error(`"entities" applies to the pii evaluator, not ${name}`);
   return new constructors[name](options);
 }

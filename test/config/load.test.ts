@@ -42,6 +42,16 @@ describe("config loading", () => {
     expect(errors.some((e) => e.startsWith("t.yaml:8:") && e.includes("sha256 must be 64"))).toBe(true);
   });
 
+  it("accepts PII entity types on a pii rule only, and names unknown types", () => {
+    const errors = errorsOf(
+      "guardrails:\n  post:\n    - { evaluator: toxicity, entities: [PERSON] }\n    - { evaluator: pii, entities: [PERSN] }\n",
+    );
+    expect(errors.some((e) => e.startsWith("t.yaml:3:") && e.includes("guardrails.post[0].entities: entities applies to the pii evaluator only"))).toBe(true);
+    expect(errors.some((e) => e.startsWith("t.yaml:4:") && e.includes("guardrails.post[1].entities[0]"))).toBe(true);
+    const { config } = parseConfig("guardrails:\n  post:\n    - { evaluator: pii, action: redact, entities: [EMAIL_ADDRESS] }\n", "t.yaml", {});
+    expect(config.guardrails?.post[0]?.entities).toEqual(["EMAIL_ADDRESS"]);
+  });
+
   it("reports YAML syntax errors with their position", () => {
     expect(errorsOf("routes: [\n  {name: x\n")[0]).toMatch(/^t\.yaml:\d+:\d+: /);
     expect(errorsOf("a: 1\na: 2\n")[0]).toMatch(/^t\.yaml:2:1: .*[Mm]ap keys must be unique/);

@@ -36,5 +36,5 @@ class FakeEvaluator implements Evaluator {
 }
 
 export function fakeEvaluators(): EvaluatorResolver {
-  return (name, threshold) => new FakeEvaluator(name, threshold ?? 0.8);
+  return (name, settings) => new FakeEvaluator(name, settings?.threshold ?? 0.8);
 }

@@ -3,6 +3,7 @@
 // rewrites the body the provider sees. Post: buffered answers are judged whole and rewritten or replaced; streamed
 // answers go through a hold-back window so nothing flagged reaches the client. A suspicious-but-not-blocked pre
 // score tightens the post-guardrails of that request. Every outcome other than clean is a span event.
+import type { EvaluatorSettings } from "../../guardrails/registry.js";
 import type { Evaluator, EvaluatorName, Verdict } from "../../guardrails/types.js";
 import type { TextSegment } from "../../exchange/model.js";
 import { codecs } from "../../providers/index.js";
@@ -14,8 +15,8 @@ import { redactText } from "./redact.js";
 import type { GuardrailRule, GuardrailsConfig } from "./schema.js";
 import { StreamGuard, type WindowFinding } from "./stream-guard.js";
 
-/** Returns an evaluator for a name and threshold (the registry caches instances; models load once). */
-export type EvaluatorResolver = (name: EvaluatorName, threshold?: number) => Evaluator;
+/** Returns an evaluator for a name and its settings (the resolver caches instances; models load once). */
+export type EvaluatorResolver = (name: EvaluatorName, settings?: EvaluatorSettings) => Evaluator;
 
 export interface GuardrailsDeps {
   resolve: EvaluatorResolver;
@@ -54,9 +55,14 @@ interface Tightening {
   score: number;
 }
 
-interface PostRule {
+/** What evaluate() needs of a rule: pre rules, post rules and tightened post rules alike. */
+interface RuleCall {
   evaluator: EvaluatorName;
-  threshold: number | undefined;
+  threshold?: number | undefined;
+  entities?: GuardrailRule["entities"];
+}
+
+interface PostRule extends RuleCall {
   action: Action;
 }
 
@@ -67,8 +73,9 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
   const { metrics, resolve } = deps;
   const configFor = (ctx: PolicyContext) => (ctx.routeName ? deps.routes.get(ctx.routeName) : undefined) ?? deps.defaults;
 
-  function evaluate(ctx: PolicyContext, phase: Phase, name: EvaluatorName, threshold: number | undefined, text: string): Verdict {
-    const evaluator = resolve(name, threshold);
+  function evaluate(ctx: PolicyContext, phase: Phase, rule: RuleCall, text: string): Verdict {
+    const name = rule.evaluator;
+    const evaluator = resolve(name, settingsOf(rule));
     const t0 = process.hrtime.bigint();
     const verdict = phase === "pre" ? evaluator.evaluate({ input: text }) : evaluator.evaluate({ output: text });
     metrics.guardrailLatency.observe({ evaluator: name }, Number(process.hrtime.bigint() - t0) / 1e9);
@@ -111,9 +118,9 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
   /** Post rules for this request: the configured ones, tightened when the pre-check landed in the grey zone. */
   function postRules(ctx: PolicyContext, cfg: GuardrailsConfig): PostRule[] {
     const tight = ctx.state.get(TIGHTENED) as Tightening | undefined;
-    const rules: PostRule[] = cfg.post.map((r) => ({ evaluator: r.evaluator, threshold: r.threshold, action: r.action }));
+    const rules: PostRule[] = cfg.post.map((r) => ({ evaluator: r.evaluator, threshold: r.threshold, entities: r.entities, action: r.action }));
     if (!tight) return rules;
-    const tightened: PostRule[] = rules.map((r) => ({ ...r, threshold: round((r.threshold ?? resolve(r.evaluator).threshold) * tight.factor) }));
+    const tightened: PostRule[] = rules.map((r) => ({ ...r, threshold: round((r.threshold ?? resolve(r.evaluator, settingsOf(r)).threshold) * tight.factor) }));
     for (const name of tight.add) {
       if (!tightened.some((r) => r.evaluator === name)) tightened.push({ evaluator: name, threshold: undefined, action: "block" });
     }
@@ -135,7 +142,7 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
         const where = describe(segment);
         if (cfg.flash) {
           // The sub-millisecond pre-check: a certain hit needs no slower evaluator to confirm it.
-          const flash = evaluate(ctx, "pre", "protect_flash", undefined, segment.text);
+          const flash = evaluate(ctx, "pre", { evaluator: "protect_flash" }, segment.text);
           if (flash.flagged) {
             events.push(outcomeEvent(ctx, cfg, "pre", "block", flash, segment.text, segment));
             return { verdict: "deny", denial: blocked(ctx, "pre", flash, where), events };
@@ -143,7 +150,7 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
         }
         for (const rule of cfg.pre) {
           if (!rule.segments.includes(segment.kind)) continue;
-          const verdict = evaluate(ctx, "pre", rule.evaluator, rule.threshold, segment.text);
+          const verdict = evaluate(ctx, "pre", rule, segment.text);
           const grey = cfg.grey_zone;
           if (grey && grey.evaluator === rule.evaluator && !verdict.flagged && verdict.score >= grey.low) {
             const prior = ctx.state.get(TIGHTENED) as Tightening | undefined;
@@ -176,7 +183,7 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
       for (const segment of response.segments) {
         for (const rule of rules) {
           if (segment.text.length === 0) break;
-          const verdict = evaluate(ctx, "post", rule.evaluator, rule.threshold, segment.text);
+          const verdict = evaluate(ctx, "post", rule, segment.text);
           if (!verdict.flagged) continue;
           const action = rule.action === "redact" && verdict.spans.length === 0 ? "block" : rule.action;
           events.push(outcomeEvent(ctx, cfg, "post", action, verdict, segment.text, segment));
@@ -212,7 +219,7 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
               // A whole-text classifier judging the first few words of an answer mostly sees noise; it waits for a
               // window of MIN_CLASSIFIER_CHARS (no text is released before that: the hold-back is at least as long).
               if (CLASSIFIERS.has(rule.evaluator) && window.length < Math.min(MIN_CLASSIFIER_CHARS, cfg.hold_back_chars) && !sink.endOfStream) continue;
-              const verdict = evaluate(ctx, "post", rule.evaluator, rule.threshold, window);
+              const verdict = evaluate(ctx, "post", rule, window);
               if (!verdict.flagged) continue;
               findings.push({ action: rule.action, verdict });
               // The window slides over the same text chunk after chunk: report each finding once.
@@ -243,6 +250,14 @@ export function guardrailsPolicy(deps: GuardrailsDeps): Policy {
       return { events: outcome.events, policyEvents };
     },
   };
+}
+
+/** The evaluator settings a rule asks for; unset fields stay unset, so they share the default instance. */
+export function settingsOf(rule: RuleCall): EvaluatorSettings {
+  const settings: EvaluatorSettings = {};
+  if (rule.threshold !== undefined) settings.threshold = rule.threshold;
+  if (rule.entities !== undefined) settings.entities = rule.entities;
+  return settings;
 }
 
 function describe(segment: TextSegment): string {

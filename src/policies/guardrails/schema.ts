@@ -1,20 +1,28 @@
 // Guardrail policy configuration: which evaluators run before the provider sees a request (pre) and before the
 // client sees a response (post), on which segments, with which thresholds and actions.
 import { z } from "zod";
+import { PII_ENTITIES, type PiiEntity } from "../../guardrails/pii/candidate.js";
 
 export const evaluatorNames = ["prompt_injection", "protect_flash", "pii", "toxicity", "content_safety", "secrets"] as const;
 
 const segmentKinds = ["system", "user", "assistant", "context", "tool_args"] as const;
 
-const ruleSchema = z.strictObject({
-  evaluator: z.enum(evaluatorNames),
-  /** Defaults to the evaluator's own threshold. */
-  threshold: z.number().min(0).max(1).optional(),
-  /** block: refuse; redact: rewrite the offending text and continue; monitor: record only. */
-  action: z.enum(["block", "redact", "monitor"]).default("block"),
-  /** Pre rules: which request segments to inspect (the system prompt is opt-in). Post rules read the output. */
-  segments: z.array(z.enum(segmentKinds)).default(["user", "context", "tool_args"]),
-});
+const ruleSchema = z
+  .strictObject({
+    evaluator: z.enum(evaluatorNames),
+    /** Defaults to the evaluator's own threshold. */
+    threshold: z.number().min(0).max(1).optional(),
+    /** block: refuse; redact: rewrite the offending text and continue; monitor: record only. */
+    action: z.enum(["block", "redact", "monitor"]).default("block"),
+    /** Pre rules: which request segments to inspect (the system prompt is opt-in). Post rules read the output. */
+    segments: z.array(z.enum(segmentKinds)).default(["user", "context", "tool_args"]),
+    /** pii only: the entity types this rule acts on (default all); "Paris" in an answer is rarely worth a redaction. */
+    entities: z.array(z.enum(PII_ENTITIES as [PiiEntity, ...PiiEntity[]])).min(1).optional(),
+  })
+  .refine((rule) => rule.entities === undefined || rule.evaluator === "pii", {
+    message: "entities applies to the pii evaluator only",
+    path: ["entities"],
+  });
 
 export const guardrailsSchema = z.strictObject({
   pre: z.array(ruleSchema).default([]),

@@ -7,6 +7,8 @@ import { createLogger } from "../../../src/telemetry/logger.js";
 import { createTracing } from "../../../src/telemetry/tracing.js";
 import type { ProcessingResponse } from "../../../src/envoy/types.js";
 import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
+import { createEvaluator } from "../../../src/guardrails/index.js";
+import { cachedResolver } from "../../../src/policies/guardrails/resolver.js";
 import { BASE_CONFIG, BASE_ENV, testServices } from "../../helpers/tollgate.js";
 import { body, chatRequestHeaders, immediateStatus, responseHeaders } from "../../helpers/extproc-client.js";
 
@@ -128,6 +130,27 @@ describe("span events", () => {
 });
 
 describe("post-guardrails, buffered", () => {
+  it("a pii rule with entity types redacts only those types (real PII evaluator), also when the grey zone tightens it", async () => {
+    const config = `${BASE_CONFIG}
+guardrails:
+  pre:
+    - { evaluator: prompt_injection, action: monitor, threshold: 0.99 }
+  post:
+    - { evaluator: pii, action: redact, entities: [EMAIL_ADDRESS, PHONE_NUMBER] }
+  grey_zone: { evaluator: prompt_injection, low: 0, threshold_factor: 0.5 }
+`;
+    const services = testServices(cachedResolver(createEvaluator));
+    const runtime = await buildRuntime(parseConfig(config, "t.yaml", BASE_ENV), services);
+    const ex = new Exchange({ runtime, logger: createLogger({ level: "silent", destination: new Writable({ write: (_c, _e, cb) => cb() }) }), metrics: services.metrics, tracing });
+    await ex.process(chatRequestHeaders());
+    await ex.process(body("request_body", chat([{ role: "user", content: "Who runs the Paris office?" }])));
+    await ex.process(responseHeaders(200, "application/json"));
+    const answer = "Anna Schmidt runs the Paris office; write to anna.schmidt@contoso.com or call +44 20 7946 0958.";
+    const r = await ex.process(body("response_body", { choices: [{ message: { role: "assistant", content: answer } }] }));
+    const out = JSON.parse(text(r!.response_body!.response!.body_mutation!.body)).choices[0].message.content;
+    expect(out).toBe("Anna Schmidt runs the Paris office; write to <EMAIL_ADDRESS> or call <PHONE_NUMBER>.");
+  });
+
   it("redacts PII in a JSON response and fixes its content-length", async () => {
     const { ex } = await exchange();
     await ex.process(chatRequestHeaders());
