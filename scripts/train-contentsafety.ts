@@ -199,7 +199,8 @@ const ENGLISH_FUNCTION_WORDS = new Set(
 /** The row's language is English: contentsafety-train's tag, else a guess from ASCII letters and function words. */
 export function isEnglish(row: PoolRow): boolean {
   if (row.lang !== "") return row.lang === "en";
-  const words = row.text.toLowerCase().match(/\p{L}+/gu) ?? [];
+  // Lower-case word by word: lower-casing the whole text first splits "İslam" into "i" + "slam" (U+0307 is no letter).
+  const words = Array.from(row.text.matchAll(/\p{L}+/gu), (m) => m[0].toLowerCase());
   if (words.length === 0) return false;
   let ascii = 0;
   let functionWords = 0;
