@@ -53,6 +53,11 @@ export interface InjectionConfig {
   benignWindows: boolean;
   /** Score threshold shipped with the model (chosen on family-out validation, see the model card). */
   threshold: number;
+  /**
+   * Inside each benign family, a row with trigger words weighs this many times a row without (the family's total
+   * is unchanged): hard negatives for the words attackers use, without shifting the balance between families.
+   */
+  triggerNegativeFactor: number;
 }
 
 export const DEFAULT_CONFIG: InjectionConfig = {
@@ -67,6 +72,7 @@ export const DEFAULT_CONFIG: InjectionConfig = {
   ngramClip: 4,
   benignWindows: true,
   threshold: 0.5,
+  triggerNegativeFactor: 3,
 };
 
 /**
@@ -118,14 +124,29 @@ export function loadRows(): InjectionRow[] {
 }
 
 /** Per-row training weight: cap each family's total per label, then balance the two labels. */
-export function rowWeights(rows: readonly InjectionRow[], familyCap: number): number[] {
-  const sizes = new Map<string, number>();
-  for (const r of rows) sizes.set(`${r.family}|${r.label}`, (sizes.get(`${r.family}|${r.label}`) ?? 0) + 1);
-  const raw = rows.map((r) => Math.min(1, familyCap / (sizes.get(`${r.family}|${r.label}`) ?? 1)));
+export function rowWeights(rows: readonly InjectionRow[], config: InjectionConfig): number[] {
+  const raw = cappedWeights(rows, config);
   const total = [0, 0];
   rows.forEach((r, i) => (total[r.label] = (total[r.label] as number) + (raw[i] as number)));
   const mean = ((total[0] as number) + (total[1] as number)) / 2;
   return rows.map((r, i) => ((raw[i] as number) * mean) / (total[r.label] as number));
+}
+
+/** Each family contributes min(rows, cap) per label, shared out by emphasis (trigger-word benign rows weigh more). */
+function cappedWeights(rows: readonly InjectionRow[], config: InjectionConfig): number[] {
+  const emphasis = rows.map((r) => (r.label === 0 && TRIGGER_WORDS.test(r.text) ? config.triggerNegativeFactor : 1));
+  const sizes = new Map<string, number>();
+  const emphasisSums = new Map<string, number>();
+  rows.forEach((r, i) => {
+    const group = `${r.family}|${r.label}`;
+    sizes.set(group, (sizes.get(group) ?? 0) + 1);
+    emphasisSums.set(group, (emphasisSums.get(group) ?? 0) + (emphasis[i] as number));
+  });
+  return rows.map((r, i) => {
+    const group = `${r.family}|${r.label}`;
+    const size = sizes.get(group) as number;
+    return Math.min(1, config.familyCap / size) * (((emphasis[i] as number) * size) / (emphasisSums.get(group) as number));
+  });
 }
 
 /** Vectors are cached per (row, spec) because family-out validation trains many models on the same rows. */
@@ -160,7 +181,7 @@ function vectorIndex(rows: readonly InjectionRow[]): Map<InjectionRow, number> {
 /** The n-gram logistic regression alone. */
 export function trainNgramModel(rows: readonly InjectionRow[], config: InjectionConfig, meta: JsonObject = {}): LinearModel {
   const vectors = vectorsFor(rows, config.spec);
-  const weights = rowWeights(rows, config.familyCap);
+  const weights = rowWeights(rows, config);
   const examples: TrainingExample[] = rows.map((r, i) => ({ x: vectors.get(r) as SparseVector, y: [r.label], weight: weights[i] as number }));
   if (config.benignWindows) {
     // The scorer sees windows of long documents; show the model what benign windows look like.
@@ -207,7 +228,7 @@ export function fitCombiner(rows: readonly InjectionRow[], config: InjectionConf
     const vectors = vectorsFor(fold.test, config.spec);
     for (const row of fold.test) logits.set(row, model.logitsOf(vectors.get(row) as SparseVector)[0] as number);
   }
-  const weights = rowWeights(rows, config.familyCap);
+  const weights = rowWeights(rows, config);
   const inputCount = 1 + CUE_NAMES.length;
   const examples: TrainingExample[] = rows.map((r, i) => {
     const inputs = combinerInputs(logits.get(r) as number, config.ngramClip, findCues(modelText(r.text)));
@@ -267,7 +288,10 @@ export function familyOutScores(rows: readonly InjectionRow[], config: Injection
   return scores;
 }
 
-/** Benign text that uses words attackers use too: the over-defence slice the issue sets a 3% FPR target on. */
+/**
+ * Benign text that uses words attackers use too: the over-defence slice the issue sets a 3% FPR target on, and the
+ * benign rows training weighs up (triggerNegativeFactor).
+ */
 export const TRIGGER_WORDS =
   /\b(?:ignore|ignoring|disregard|forget|bypass|override|overrid|act as|acting as|pretend|jailbreak|system prompt|instructions?|previous|role-?play|you are now|developer mode|unrestricted|reveal|password|admin|sudo|kill|execute)\b/i;
 
