@@ -34,8 +34,13 @@ export interface CueMatch {
 
 const B = "(?<![\\p{L}\\p{N}])"; // word start (\b is ASCII-only even with the u flag)
 const E = "(?![\\p{L}\\p{N}])"; // word end
-/** Up to n intervening words between two parts of a phrase. */
-const gap = (n: number): string => `(?:[^\\p{L}\\p{N}]+[\\p{L}\\p{N}'’-]+){0,${n}}[^\\p{L}\\p{N}]+`;
+/**
+ * Up to n intervening words between two parts of a phrase. A word starts and ends with a letter or digit (inner
+ * apostrophes and hyphens allowed), so it never shares a character with the separators around it: with "'" and "-"
+ * in both classes, a markdown table rule ("| ------ | ---- |") split into words and separators in exponentially many
+ * ways, and one README stalled the evaluator for minutes.
+ */
+const gap = (n: number): string => `(?:[^\\p{L}\\p{N}]+[\\p{L}\\p{N}]+(?:['’-][\\p{L}\\p{N}]+)*){0,${n}}[^\\p{L}\\p{N}]+`;
 const words = (...alternatives: string[]): string => `(?:${alternatives.join("|")})`;
 // Patterns are written in lower case and run over lower-cased text: the "i" flag combined with "u" makes V8 give
 // up its fast scanning paths (several times slower on a 2 KB text).
