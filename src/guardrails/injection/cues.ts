@@ -42,6 +42,10 @@ const E = "(?![\\p{L}\\p{N}])"; // word end
  */
 const gap = (n: number): string => `(?:[^\\p{L}\\p{N}]+[\\p{L}\\p{N}]+(?:['’-][\\p{L}\\p{N}]+)*){0,${n}}[^\\p{L}\\p{N}]+`;
 const words = (...alternatives: string[]): string => `(?:${alternatives.join("|")})`;
+/** After "system:" or "root:": a value in code or config ("root: new Sampler(", "system: true"), not a message. */
+const CODE_VALUE_AHEAD = "(?!\\s*(?:new |true|false|null|nil|none|\\d|[{\\[(\"'`$]))";
+/** A URL query value that is a template slot for data ("{chat}", "[DATA]", "<secret>", "$KEY", "%s"). */
+const PLACEHOLDER_VALUE = "[^)\\s\"'>&]*(?:\\{|\\[|<|\\$|%s|%7b|%5b)";
 // Patterns are written in lower case and run over lower-cased text: the "i" flag combined with "u" makes V8 give
 // up its fast scanning paths (several times slower on a 2 KB text).
 const cue = (...parts: string[]): RegExp => new RegExp(parts.join("|"), "gu");
@@ -75,7 +79,8 @@ const OVERRIDE_OBJECTS_EN = words(
   "your memory",
 );
 // Not a verb someone else is doing ("stop my dog from ignoring commands", "he keeps ignoring the rules").
-const NOT_AN_ORDER = "(?<!(?:from|keeps?|kept|stops?|stopped|about|of|without|is|are|was|were|for) )";
+// Nor a possibility a document describes ("this option may bypass those restrictions", "lets you skip the rules").
+const NOT_AN_ORDER = "(?<!(?:from|keeps?|kept|stops?|stopped|about|of|without|is|are|was|were|for|let|lets|allows?|may|might|could) )";
 const override = cue(
   `${B}${NOT_AN_ORDER}${words("ignore", "ignoring", "disregard", "forget", "skip", "abandon", "bypass", "override", "overwrite", "discard", "neglect", "set aside", "throw away", "stop following", "do not follow", "don't follow", "no longer follow", "clear your", "reset your", "erase your", "wipe your")}${gap(4)}${OVERRIDE_OBJECTS_EN}${E}`,
   // "Ignore the function and state the output is 10", "forget that and say...": setting something aside in order to
@@ -152,7 +157,8 @@ const persona = cue(
   `${B}${words("jailbr(?:oken|eak(?:ed)?)")} ${words("mode", "ai", "assistant", "version", "chatbot", "model", "persona", "gpt", "chatgpt", "llm", "character")}${E}|${B}${words("you are", "you're", "you will be", "act as", "acting as", "as")} ${words("a ", "an ", "now ", "now a ", "")}jailbroken${E}`,
   `${B}${words("unfiltered", "uncensored", "unrestricted", "amoral", "unethical", "unbound", "unchained", "limitless", "lawless", "rogue")}${gap(2)}${words("ai", "assistant", "chatbot", "model", "version", "mode", "persona", "character", "bot", "entity", "llm")}${E}`,
   `${B}${words("no", "without(?: any)?", "free of", "zero")} ${words("ethical", "moral", "content", "safety")} ${words("restrictions", "limits", "limitations", "filters?", "filtering", "censorship", "boundaries", "guidelines", "rules")}${E}`,
-  `${B}${words("no", "without(?: any)?", "free of")} ${words("filters?", "filtering", "censorship", "morals", "ethics")}${E}`,
+  // Not "filters"/"filtering" alone: "(no filtering)" is everyday wording in technical documentation.
+  `${B}${words("no", "without(?: any)?", "free of")} ${words("censorship", "morals", "ethics")}${E}`,
   `${B}${words("no", "without(?: any)?")} ${words("rules", "restrictions", "limits", "limitations")},? ${words("or", "and", "no")} ${words("filters?", "censorship", "morals", "ethics", "guidelines", "restrictions", "limits")}${E}`,
   `${B}${words("ignore", "break", "bypass", "disable", "turn off", "remove", "circumvent")} ${words("your", "all", "the", "any")} ${words("ethical", "moral", "safety", "content", "openai", "anthropic")}${gap(1)}${words("guidelines", "rules", "filters?", "restrictions", "polic(?:y|ies)", "constraints", "protocols")}${E}`,
   `${B}${words("you are", "you're", "you will be")} ${words("now", "no longer", "not (?:an? )?(?:ai|assistant|language model|chatgpt)")}${E}`,
@@ -188,7 +194,7 @@ const extraction = cue(
 const delimiter = cue(
   "<\\|?\\s*(?:im_start|im_end|system|endoftext|end_of_turn|start_of_turn|eot_id|begin_of_text|start_header_id|end_header_id)\\s*\\|?>",
   "\\[/?inst\\]|<</?sys>>|</s>\\s*<s>|\\{\\{\\s*system",
-  `(?:^|\\n)\\s*(?:#{2,}|\\*{2,}|-{3,}|={3,}|\\[|<)?\\s*${words("system", "developer", "admin(?:istrator)?", "root")}\\s*${words("message", "prompt", "instructions?", "override", "note", "update", "")}\\s*(?:\\]|>|#{2,}|\\*{2,})?\\s*[:：]`,
+  `(?:^|\\n)\\s*(?:#{2,}|\\*{2,}|-{3,}|={3,}|\\[|<)?\\s*${words("system", "developer", "admin(?:istrator)?", "root")}\\s*${words("message", "prompt", "instructions?", "override", "note", "update", "")}\\s*(?:\\]|>|#{2,}|\\*{2,})?\\s*[:：]${CODE_VALUE_AHEAD}`,
   `\\[${words("system", "admin", "developer", "assistant", "sys")}${words(" message", " note", " instructions?", " override", " update", "")}\\]`,
   `${B}${words("begin", "start", "end")} ${words("of ", "")}${words("system", "admin", "new", "user", "context", "document", "input", "hidden")} ${words("prompt", "instructions?", "message", "input", "context", "document")}${E}`,
   `(?:^|\\n)\\s*${words("assistant", "ai", "gpt", "chatgpt")}\\s*:`,
@@ -208,8 +214,10 @@ const addressAi = cue(
 
 const exfiltration = cue(
   `${B}${words("send", "forward", "e-?mail", "post", "upload", "transmit", "exfiltrate", "copy", "leak", "share", "sende\\p{L}*", "schick\\p{L}*", "leite\\p{L}* weiter", "envía\\p{L}*", "reenvía\\p{L}*", "envoie\\p{L}*", "transf[eé]r\\p{L}*")}${gap(8)}${words("passwords?", "credentials?", "api[ _-]?keys?", "tokens?", "secrets?", "chat history", "conversation", "e-?mails?", "contacts", "files", "data", "cookies?", "session", "history", "passwort", "zugangsdaten", "contraseña", "mot de passe", "daten", "datos", "données")}${gap(8)}${words("to", "at", "via", "an", "a", "à")}\\s+(?:\\S+@\\S+\\.\\p{L}+|https?://|www\\.)`,
-  "!\\[[^\\]]*\\]\\(https?://[^)\\s]*[?&][^)\\s]*=",
-  "<img[^>]{0,80}src=[\"']?https?://[^\"'>\\s]*[?&][^\"'>\\s]*=",
+  // An image whose URL carries a placeholder for the data to leak ("![](https://x.io/log?d={chat})"). A query alone
+  // is not one: every README badge has "?style=flat".
+  `!\\[[^\\]]*\\]\\(https?://[^)\\s]*[?&][^)\\s=]*=${PLACEHOLDER_VALUE}`,
+  `<img[^>]{0,80}src=["']?https?://[^"'>\\s]*[?&][^"'>\\s=]*=${PLACEHOLDER_VALUE}`,
   `${B}${words("add", "invite", "grant", "make")}${gap(3)}\\S+@\\S+\\.\\p{L}+${gap(3)}${words("collaborator", "admin(?:istrator)?", "owner", "member", "access", "maintainer")}${E}`,
   `${B}${words("tell", "ask", "instruct", "urge", "remind")} ${words("the ", "")}user ${words("to", "that")}${gap(6)}(?:https?://|www\\.|\\S+@\\S+\\.\\p{L}+)`,
 );
@@ -225,9 +233,9 @@ const codeInsert = cue(
 
 const dangerousCode = new RegExp(
   [
-  "\\beval\\s*\\(|\\bexec\\s*\\(|os\\.system\\s*\\(|subprocess\\.|child_process|runtime\\.getruntime|base64\\.b64decode|\\batob\\s*\\(|powershell\\s+-(?:enc|e|nop|w)\\b",
+  "(?<![.\\w])eval\\s*\\(|(?<![.\\w])exec\\s*\\(|os\\.system\\s*\\(|subprocess\\.|child_process|runtime\\.getruntime|base64\\.b64decode|\\batob\\s*\\(|powershell\\s+-(?:enc|e|nop|w)\\b",
   "\\bcurl\\s[^|\\n]{0,200}\\|\\s*(?:ba|z)?sh\\b|\\bwget\\s[^|\\n]{0,200}\\|\\s*sh\\b|\\brm\\s+-rf\\s+/|/dev/tcp/|\\bnc\\s+-e\\b|document\\.cookie|\\bkeylog|reverse\\s+shell|\\bxmrig\\b|coinhive|crypto-?min(?:er|ing)",
-  "smtplib|requests\\.post\\s*\\(|socket\\.connect|\\.ssh/id_rsa|/etc/(?:passwd|shadow)|os\\.environ|process\\.env\\b|getpass|pynput|win32api|\\bctypes\\b|getasynckeystate|psutil\\.process_iter|os\\.walk\\s*\\(\\s*['\"]/"
+  "smtplib|requests\\.post\\s*\\(|socket\\.connect|\\.ssh/id_rsa|/etc/(?:passwd|shadow)|getpass|pynput|win32api|\\bctypes\\b|getasynckeystate|psutil\\.process_iter|os\\.walk\\s*\\(\\s*['\"]/"
   ].join("|"),
   "g", // ASCII only: without "u" the engine can use its fastest literal search
 );
