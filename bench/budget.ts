@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import type { LlmRequest } from "../src/exchange/model.js";
+import { percentile } from "../src/guardrails/ml/index.js";
 import { BudgetEngine } from "../src/policies/budget/engine.js";
 import { loadPriceTable } from "../src/policies/budget/prices.js";
 import { limitsSchema } from "../src/policies/budget/schema.js";
@@ -29,13 +30,10 @@ const config = limitsSchema.parse({
   },
 });
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function summary(samplesUs: number[]): string {
   const sorted = [...samplesUs].sort((a, b) => a - b);
-  return `p50 ${percentile(sorted, 50).toFixed(0)} µs  p99 ${percentile(sorted, 99).toFixed(0)} µs`;
+  return `p50 ${percentile(sorted, 0.5).toFixed(0)} µs  p99 ${percentile(sorted, 0.99).toFixed(0)} µs`;
 }
 
 async function operation(engine: BudgetEngine, i: number): Promise<number> {

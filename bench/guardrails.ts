@@ -4,6 +4,7 @@
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { percentile } from "../src/guardrails/ml/index.js";
 import type { Evaluator, EvaluatorName } from "../src/guardrails/types.js";
 
 const SELF = fileURLToPath(import.meta.url);
@@ -50,8 +51,7 @@ function measure(evaluator: Evaluator, text: string, iterations: number): Omit<L
     samples[i] = performance.now() - started;
   }
   samples.sort();
-  const at = (p: number): number => samples[Math.min(iterations - 1, Math.floor(p * iterations))] as number;
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: samples[iterations - 1] as number, mean: samples.reduce((s, x) => s + x, 0) / iterations };
+  return { p50: percentile(samples, 0.5), p90: percentile(samples, 0.9), p99: percentile(samples, 0.99), max: samples[iterations - 1] as number, mean: samples.reduce((s, x) => s + x, 0) / iterations };
 }
 
 /** Runs in the child process: cold import + construction of every evaluator, one call each, then RSS. */

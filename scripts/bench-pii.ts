@@ -4,15 +4,12 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { readSpanRows } from "../src/guardrails/eval/spans.js";
+import { percentile } from "../src/guardrails/ml/index.js";
 import { PII } from "../src/guardrails/pii/index.js";
 import { Secrets } from "../src/guardrails/secrets/index.js";
 import type { EvaluateArgs, Verdict } from "../src/guardrails/types.js";
 
 const TARGET_CHARS = 2048;
-
-function percentile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
 
 function measure(name: string, evaluator: { evaluate(args: EvaluateArgs): Verdict }, texts: readonly string[], iterations: number): void {
   for (let i = 0; i < 200; i++) evaluator.evaluate({ input: texts[i % texts.length] as string }); // warm-up

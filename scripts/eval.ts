@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { SpanRow } from "../src/guardrails/eval/spans.js";
-import { type LabelledRow, binaryMetrics, leaveOneGroupOut, readLabelledJsonl } from "../src/guardrails/ml/index.js";
+import { type LabelledRow, binaryMetrics, leaveOneGroupOut, percentile, readLabelledJsonl } from "../src/guardrails/ml/index.js";
 import { EVALUATOR_NAMES, createEvaluator, isEvaluatorName } from "../src/guardrails/registry.js";
 import type { EvaluatorName, Verdict } from "../src/guardrails/types.js";
 import { formatTable, parseFlags } from "./lib/datasets.js";
@@ -25,11 +25,6 @@ interface Scored {
 
 const USAGE = `usage: npm run eval -- --evaluator NAME --file X.jsonl [--loso] [--threshold T] [--by source|family]
   NAME: ${EVALUATOR_NAMES.join(", ")}`;
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number;
-}
 
 const pct = (x: number): string => (Number.isNaN(x) ? "n/a" : `${(100 * x).toFixed(1)}%`);
 const num = (x: number): string => (Number.isNaN(x) ? "n/a" : x.toFixed(3));

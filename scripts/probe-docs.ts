@@ -9,6 +9,7 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createEvaluator, isEvaluatorName } from "../src/guardrails/index.js";
+import { percentile } from "../src/guardrails/ml/index.js";
 
 const CHUNK = 2000;
 /** At most this many chunks per README, so a few huge files do not dominate. */
@@ -61,7 +62,7 @@ function main(): void {
     console.log(`${half.padEnd(8)} ${String(scores.length).padStart(4)} chunks flagged: ${rates.join(", ")}`);
   }
   latencies.sort((a, b) => a - b);
-  const at = (p: number): string => (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] as number).toFixed(2);
+  const at = (q: number): string => percentile(latencies, q).toFixed(2);
   console.log(`latency per chunk: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
 }
 

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { Registry } from "prom-client";
+import { percentile } from "../../src/guardrails/ml/index.js";
 import { AuditLog, prepareRecord, sealRecord, type AuditLogOptions } from "../../src/telemetry/audit.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { makeRecord } from "./audit-helpers.js";
@@ -15,9 +16,6 @@ const newLog = (flush: AuditLogOptions["flush"]) =>
   new AuditLog({ file: join(dir, `bench-${files++}.jsonl`), flush, flushIntervalMs: 1000, mode: "fail-open" }, { logger: createLogger({ level: "error" }), registry: new Registry() });
 
 const ms = (n: number) => `${n.toFixed(3)} ms`;
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 // 1. One record at a time, each awaited: the latency of one write + fdatasync (what a lone request's record costs).
 {
@@ -32,7 +30,7 @@ function percentile(sorted: number[], p: number): number {
   }
   await log.close();
   times.sort((a, b) => a - b);
-  console.log(`always, one record per write+fdatasync: p50 ${ms(percentile(times, 50))}  p99 ${ms(percentile(times, 99))}  (${(1000 / percentile(times, 50)).toFixed(0)} records/s if serial)`);
+  console.log(`always, one record per write+fdatasync: p50 ${ms(percentile(times, 0.5))}  p99 ${ms(percentile(times, 0.99))}  (${(1000 / percentile(times, 0.5)).toFixed(0)} records/s if serial)`);
 }
 
 // 2. CPU per record (process.cpuUsage, so a busy machine's preemption does not count): prepareRecord is what

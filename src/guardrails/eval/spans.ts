@@ -10,6 +10,7 @@
 import { PII_ENTITIES } from "../pii/candidate.js";
 import { readFileSync } from "node:fs";
 import { parseJsonl } from "../ml/jsonl.js";
+import { percentile } from "../ml/metrics.js";
 import type { EvaluateArgs, Verdict } from "../types.js";
 
 export interface GoldEntity {
@@ -145,11 +146,6 @@ function overlaps(a: { start: number; end: number }, b: { start: number; end: nu
   return a.start < b.end && b.start < a.end;
 }
 
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
-
 function checkRow(row: SpanRow, index: number): void {
   if (typeof row?.text !== "string" || !Array.isArray(row.entities)) {
     throw new TypeError(`row ${index}: expected {text: string, entities: [...], source}`);
@@ -234,8 +230,8 @@ export function spanReport(
     unscoredGold,
     latencyMs: {
       mean: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
-      p50: percentile(latencies, 0.5),
-      p99: percentile(latencies, 0.99),
+      p50: percentile(latencies, 0.5, 0),
+      p99: percentile(latencies, 0.99, 0),
     },
   };
 }

@@ -79,5 +79,5 @@ export {
 } from "./serialize.js";
 export { modelPath } from "./paths.js";
 export { type Fold, groupKFold, leaveOneGroupOut } from "./crossval.js";
-export { type BinaryMetrics, bestF1Threshold, binaryMetrics, rocAuc, thresholdForFpr } from "./metrics.js";
+export { type BinaryMetrics, bestF1Threshold, binaryMetrics, percentile, rocAuc, thresholdForFpr } from "./metrics.js";
 export { type LabelledRow, parseJsonl, readLabelledJsonl } from "./jsonl.js";

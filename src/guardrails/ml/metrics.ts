@@ -115,3 +115,9 @@ export function thresholdForFpr(labels: ArrayLike<number>, scores: ArrayLike<num
   // Just above the first negative that must stay below the threshold.
   return boundary === undefined ? 0 : Math.min(1, boundary + 1e-9);
 }
+
+/** The q-quantile (0..1) of ascending values, nearest rank without interpolation; `empty` when there are none. */
+export function percentile(sorted: ArrayLike<number>, q: number, empty = Number.NaN): number {
+  if (sorted.length === 0) return empty;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}

@@ -8,6 +8,7 @@ import {
   groupKFold,
   leaveOneGroupOut,
   parseJsonl,
+  percentile,
   readLabelledJsonl,
   rocAuc,
   seededRandom,
@@ -15,6 +16,14 @@ import {
 } from "../../../src/guardrails/ml/index.js";
 
 describe("metrics", () => {
+  it("takes percentiles by nearest rank, and says what an empty list gives", () => {
+    const sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect([percentile(sorted, 0), percentile(sorted, 0.5), percentile(sorted, 0.99), percentile(sorted, 1)]).toEqual([1, 6, 10, 10]);
+    expect(percentile(Float64Array.of(0.25, 0.5), 0.5)).toBe(0.5);
+    expect(percentile([], 0.5)).toBeNaN();
+    expect(percentile([], 0.5, 0)).toBe(0);
+  });
+
   it("computes the confusion-matrix metrics", () => {
     const m = binaryMetrics([1, 1, 1, 0, 0, 0, 0], [0.9, 0.8, 0.2, 0.7, 0.1, 0.1, 0.0], 0.5);
     expect(m).toMatchObject({ tp: 2, fn: 1, fp: 1, tn: 3, positives: 3, negatives: 4 });
